@@ -1,0 +1,44 @@
+#include "framework/gemm.hpp"
+
+#include <fmt/format.h>
+#include <oneapi/dnnl/dnnl.h>
+
+#include "framework/errors.hpp"
+
+namespace unroll {
+
+template <>
+void gemm<float>(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                 float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
+                 float beta, float* c, std::size_t ldc) {
+  if (m == 0 || n == 0) return;
+  const auto status =
+      dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', static_cast<dnnl_dim_t>(m),
+                 static_cast<dnnl_dim_t>(n), static_cast<dnnl_dim_t>(k), alpha, a,
+                 static_cast<dnnl_dim_t>(lda), b, static_cast<dnnl_dim_t>(ldb), beta, c,
+                 static_cast<dnnl_dim_t>(ldc));
+  if (status != dnnl_success)
+    throw Error(fmt::format("gemm: dnnl_sgemm failed with status {} (m={}, n={}, k={})",
+                            static_cast<int>(status), m, n, k));
+}
+
+template <>
+void gemm<double>(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                  double alpha, const double* a, std::size_t lda, const double* b, std::size_t ldb,
+                  double beta, double* c, std::size_t ldc) {
+  for (std::size_t i = 0; i < m; ++i) {
+    double* c_row = c + i * ldc;
+    for (std::size_t j = 0; j < n; ++j) c_row[j] = beta == 0.0 ? 0.0 : beta * c_row[j];
+    for (std::size_t p = 0; p < k; ++p) {
+      const double a_ip = alpha * (trans_a ? a[p * lda + i] : a[i * lda + p]);
+      if (trans_b) {
+        for (std::size_t j = 0; j < n; ++j) c_row[j] += a_ip * b[j * ldb + p];
+      } else {
+        const double* b_row = b + p * ldb;
+        for (std::size_t j = 0; j < n; ++j) c_row[j] += a_ip * b_row[j];
+      }
+    }
+  }
+}
+
+}  // namespace unroll

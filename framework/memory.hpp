@@ -1,0 +1,45 @@
+// Array buffers come from a caching allocator: a freed block is kept on a per-thread free list
+// for its exact byte size and handed out again. A training step repeats the same shapes, so
+// after its first run it takes no memory from the system — whichever node or temporary asks.
+#pragma once
+
+#include <cstddef>
+
+namespace unroll {
+
+namespace detail {
+void* cached_allocate(std::size_t bytes);
+void cached_deallocate(void* block, std::size_t bytes) noexcept;
+}  // namespace detail
+
+// Blocks this thread holds for reuse, and what asking for them cost.
+struct MemoryStats {
+  std::size_t cached_bytes = 0;   // held on free lists now
+  std::size_t system_allocs = 0;  // blocks taken from the system so far
+  std::size_t reuses = 0;         // requests served from a free list so far
+};
+MemoryStats memory_stats();
+
+// Give every cached block of this thread back to the system.
+void release_cached_memory();
+
+// 64-byte aligned (one cache line, one AVX-512 register), cached by size.
+template <class T>
+struct CachingAllocator {
+  using value_type = T;
+  CachingAllocator() noexcept = default;
+  template <class U>
+  CachingAllocator(const CachingAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(detail::cached_allocate(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { detail::cached_deallocate(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const CachingAllocator<U>&) const noexcept {
+    return true;
+  }
+  template <class U>
+  bool operator!=(const CachingAllocator<U>&) const noexcept {
+    return false;
+  }
+};
+
+}  // namespace unroll

@@ -1,0 +1,369 @@
+#include "framework/tape.hpp"
+
+#include <fmt/format.h>
+
+#include <xtensor/xbuilder.hpp>
+
+namespace unroll {
+namespace {
+
+thread_local bool grad_mode = true;
+
+// Free nodes of one dtype (their buffers already returned to the allocator). Never destroyed, so
+// Vars that outlive the thread's storage (statics) can still be released safely.
+template <class T>
+std::vector<Node<T>*>& free_nodes() {
+  thread_local auto* pool = new std::vector<Node<T>*>();
+  return *pool;
+}
+
+template <class T>
+void check_defined(const Node<T>* node, const char* what) {
+  if (node == nullptr)
+    throw TapeError(fmt::format("{}: the Var is empty (default-constructed)", what));
+}
+
+}  // namespace
+
+bool grad_enabled() { return grad_mode; }
+NoGrad::NoGrad() : previous_(grad_mode) { grad_mode = false; }
+NoGrad::~NoGrad() { grad_mode = previous_; }
+
+namespace detail {
+
+template <class T>
+Node<T>* acquire_node() {
+  auto& pool = free_nodes<T>();
+  Node<T>* node;
+  if (pool.empty()) {
+    node = new Node<T>();
+  } else {
+    node = pool.back();
+    pool.pop_back();
+  }
+  node->refs = 1;
+  return node;
+}
+
+template <class T>
+void release(Node<T>* node) {
+  // Work list instead of recursion: a 200,000-op chain is freed in a loop.
+  thread_local std::vector<Node<T>*> work;
+  thread_local bool draining = false;
+  if (--node->refs != 0) return;
+  work.push_back(node);
+  if (draining) return;
+  draining = true;
+  while (!work.empty()) {
+    Node<T>* n = work.back();
+    work.pop_back();
+    for (auto& edge : n->inputs)
+      if (--edge.node->refs == 0) work.push_back(edge.node);
+    n->inputs.clear();
+    n->ints.clear();
+    // Buffers go back to the allocator's cache, where any op of the same size finds them.
+    n->value = Array<T>();
+    n->grad = Array<T>();
+    n->saved = Array<T>();
+    n->backward = nullptr;
+    n->op = "leaf";
+    n->epoch = 0;
+    n->version = 0;
+    n->requires_grad = false;
+    n->has_grad = false;
+#ifdef UNROLL_NO_CACHE  // sanitizer builds: a freed node is really freed
+    delete n;
+#else
+    free_nodes<T>().push_back(n);
+#endif
+  }
+  draining = false;
+}
+
+template <class T>
+static Var<T> make_result_impl(const char* name, const Var<T>* const* inputs, std::size_t count,
+                               BackwardFn<T> backward) {
+  bool needs_grad = false;
+  for (std::size_t k = 0; k < count; ++k) {
+    check_defined(inputs[k]->node(), name);
+    needs_grad = needs_grad || inputs[k]->node()->requires_grad;
+  }
+  Node<T>* node = acquire_node<T>();
+  node->op = name;
+  if (needs_grad && grad_mode) {
+    node->requires_grad = true;
+    node->backward = backward;
+    node->inputs.reserve(count);
+    for (std::size_t k = 0; k < count; ++k) {
+      Node<T>* in = inputs[k]->node();
+      ++in->refs;
+      node->inputs.push_back({in, in->version});
+    }
+    tape<T>().record(node);
+  }
+  return Var<T>(node);
+}
+
+template <class T>
+Var<T> make_result(const char* name, std::initializer_list<const Var<T>*> inputs,
+                   BackwardFn<T> backward) {
+  return make_result_impl<T>(name, inputs.begin(), inputs.size(), backward);
+}
+
+template <class T>
+Var<T> make_result(const char* name, const std::vector<Var<T>>& inputs, BackwardFn<T> backward) {
+  thread_local std::vector<const Var<T>*> pointers;
+  pointers.clear();
+  for (const auto& v : inputs) pointers.push_back(&v);
+  return make_result_impl<T>(name, pointers.data(), pointers.size(), backward);
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// Var
+
+template <class T>
+Var<T>::Var(Node<T>* adopted) : node_(adopted) {}
+
+template <class T>
+Var<T>::Var(Array<T> value, bool requires_grad) : node_(detail::acquire_node<T>()) {
+  node_->value = std::move(value);
+  node_->requires_grad = requires_grad;
+}
+
+template <class T>
+Var<T> Var<T>::parameter(Array<T> value) {
+  return Var<T>(std::move(value), true);
+}
+
+template <class T>
+Var<T>::Var(const Var& other) : node_(other.node_) {
+  if (node_) ++node_->refs;
+}
+
+template <class T>
+Var<T>::Var(Var&& other) noexcept : node_(other.node_) {
+  other.node_ = nullptr;
+}
+
+template <class T>
+Var<T>& Var<T>::operator=(const Var& other) {
+  if (other.node_) ++other.node_->refs;
+  if (node_) detail::release(node_);
+  node_ = other.node_;
+  return *this;
+}
+
+template <class T>
+Var<T>& Var<T>::operator=(Var&& other) noexcept {
+  if (this != &other) {
+    if (node_) detail::release(node_);
+    node_ = other.node_;
+    other.node_ = nullptr;
+  }
+  return *this;
+}
+
+template <class T>
+Var<T>::~Var() {
+  if (node_) detail::release(node_);
+}
+
+template <class T>
+const Array<T>& Var<T>::value() const& {
+  check_defined(node_, "value");
+  return node_->value;
+}
+
+template <class T>
+std::size_t Var<T>::dim(std::size_t axis) const {
+  const auto& s = shape();
+  if (axis >= s.size())
+    throw ValueError(fmt::format("dim: axis {} out of range for shape {}", axis, shape_str(s)));
+  return s[axis];
+}
+
+template <class T>
+T Var<T>::item() const {
+  if (size() != 1)
+    throw ShapeError(
+        fmt::format("item: shape {} has {} elements, not 1", shape_str(shape()), size()));
+  return *value().data();
+}
+
+template <class T>
+const char* Var<T>::op() const {
+  check_defined(node_, "op");
+  return node_->op;
+}
+
+template <class T>
+bool Var<T>::requires_grad() const {
+  check_defined(node_, "requires_grad");
+  return node_->requires_grad;
+}
+
+template <class T>
+bool Var<T>::is_leaf() const {
+  check_defined(node_, "is_leaf");
+  return node_->backward == nullptr;
+}
+
+template <class T>
+const Array<T>& Var<T>::grad() const& {
+  check_defined(node_, "grad");
+  if (!node_->has_grad) {
+    node_->grad.resize(node_->value.shape());
+    node_->grad.fill(T(0));
+    node_->has_grad = true;
+  }
+  return node_->grad;
+}
+
+template <class T>
+bool Var<T>::has_grad() const {
+  check_defined(node_, "has_grad");
+  return node_->has_grad;
+}
+
+template <class T>
+void Var<T>::zero_grad() {
+  check_defined(node_, "zero_grad");
+  node_->has_grad = false;
+}
+
+template <class T>
+Array<T>& Var<T>::mutable_value() {
+  check_defined(node_, "mutable_value");
+  if (node_->backward != nullptr)
+    throw TapeError(fmt::format(
+        "mutable_value: the result of '{}' is recorded on the tape; only leaves may be changed",
+        node_->op));
+  ++node_->version;
+  return node_->value;
+}
+
+template <class T>
+void Var<T>::backward() const {
+  check_defined(node_, "backward");
+  if (size() != 1)
+    throw TapeError(fmt::format(
+        "backward: the value has shape {} ({} elements); backward() without a seed needs a "
+        "one-element value — pass a seed gradient of the same shape",
+        shape_str(shape()), size()));
+  Array<T> seed = xt::ones<T>(shape());
+  backward(seed);
+}
+
+template <class T>
+void Var<T>::backward(const Array<T>& seed) const {
+  check_defined(node_, "backward");
+  Node<T>* root = node_;
+  if (!root->requires_grad)
+    throw TapeError(fmt::format(
+        "backward: the result of '{}' does not require a gradient (no input requiring one fed "
+        "into it, or it was computed under NoGrad)",
+        root->op));
+  if (seed.shape() != root->value.shape())
+    throw ShapeError(fmt::format("backward: seed shape {} differs from value shape {}",
+                                 shape_str(seed.shape()), shape_str(root->value.shape())));
+  auto& t = tape<T>();
+  if (root->epoch != 0 && root->epoch != t.epoch())
+    throw TapeError(fmt::format(
+        "backward: the history of '{}' was released by Tape::reset(); run backward() before "
+        "resetting the tape",
+        root->op));
+  const bool recorded = root->backward != nullptr;
+
+  const auto& nodes = t.nodes();
+  if (recorded)
+    for (std::size_t i = 0; i <= root->tape_index; ++i) nodes[i]->has_grad = false;
+  if (root->has_grad) {
+    root->grad += seed;
+  } else {
+    root->grad = seed;
+    root->has_grad = true;
+  }
+  if (!recorded) return;
+  for (std::size_t i = root->tape_index + 1; i-- > 0;) {
+    Node<T>& n = *nodes[i];
+    if (!n.has_grad) continue;
+    for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+      const auto& edge = n.inputs[k];
+      if (edge.node->version != edge.version)
+        throw TapeError(fmt::format(
+            "backward: input {} of '{}' (shape {}) was modified after it was recorded "
+            "(version {}, recorded at {}); change parameters only after backward()",
+            k, n.op, shape_str(edge.node->value.shape()), edge.node->version, edge.version));
+    }
+    n.backward(n);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tape
+
+template <class T>
+void Tape<T>::record(Node<T>* node) {
+  ++node->refs;
+  node->epoch = epoch_;
+  node->tape_index = nodes_.size();
+  nodes_.push_back(node);
+}
+
+template <class T>
+void Tape<T>::reset() {
+  // Newest first: edges point only to older nodes, so when a node is reached every newer node
+  // has let go of it. A node that only the tape holds is freed (its inputs with it, through the
+  // work list); one that a Var still holds keeps its value but loses its history, becoming a
+  // constant. The pool thus receives nodes newest first and hands them out in creation order,
+  // so the next step's ops find buffers of the sizes they had.
+  for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
+    Node<T>* n = *it;
+    if (n->refs > 1) {
+      n->backward = nullptr;
+      for (auto& edge : n->inputs) detail::release(edge.node);
+      n->inputs.clear();
+    }
+    detail::release(n);
+  }
+  nodes_.clear();
+  ++epoch_;
+}
+
+template <class T>
+Tape<T>::~Tape() {
+  reset();
+}
+
+template <class T>
+Tape<T>& tape() {
+  thread_local Tape<T> t;
+  return t;
+}
+
+template <class T>
+Var<T> detach(const Var<T>& x) {
+  check_defined(x.node(), "detach");
+  Var<T> out(x.value(), false);
+  out.node()->op = "detach";
+  return out;
+}
+
+#define UNROLL_INSTANTIATE(T)                                                               \
+  template struct Node<T>;                                                                  \
+  template class Var<T>;                                                                    \
+  template class Tape<T>;                                                                   \
+  template Tape<T>& tape<T>();                                                              \
+  template Var<T> detach<T>(const Var<T>&);                                                 \
+  template Node<T>* detail::acquire_node<T>();                                              \
+  template void detail::release<T>(Node<T>*);                                               \
+  template Var<T> detail::make_result<T>(const char*, std::initializer_list<const Var<T>*>, \
+                                         BackwardFn<T>);                                    \
+  template Var<T> detail::make_result<T>(const char*, const std::vector<Var<T>>&, BackwardFn<T>);
+UNROLL_INSTANTIATE(float)
+UNROLL_INSTANTIATE(double)
+#undef UNROLL_INSTANTIATE
+
+}  // namespace unroll

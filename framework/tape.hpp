@@ -1,0 +1,167 @@
+// The reverse-mode tape: Var handles, nodes, backward(), NoGrad, detach.
+//
+// A Var is a counted handle to a Node (its value, its gradient and, for an op's result, the
+// inputs and the backward function that propagates into them). Every op whose inputs require a
+// gradient appends its node to the thread's Tape in creation order; backward() walks the tape in
+// reverse — a plain loop, no recursion, no topological sort. Nodes are released through a work
+// list (never recursively) into a per-thread pool that keeps their buffers, so a training step
+// that repeats the same ops reuses the same memory.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <vector>
+
+#include "framework/errors.hpp"
+#include "framework/tensor.hpp"
+
+namespace unroll {
+
+template <class T>
+struct Node;
+
+// Propagates node.grad into the gradients of node's inputs (always accumulating).
+template <class T>
+using BackwardFn = void (*)(Node<T>&);
+
+// An input of a recorded op, with the input's version when it was recorded: backward refuses to
+// run if the value was changed since (see Var::mutable_value).
+template <class T>
+struct Edge {
+  Node<T>* node;
+  std::uint32_t version;
+};
+
+template <class T>
+struct Node {
+  Array<T> value;
+  Array<T> grad;   // valid when has_grad
+  Array<T> saved;  // op-specific tensor kept for backward (a mask, probabilities, ...)
+  std::vector<Edge<T>> inputs;
+  std::vector<std::int64_t> ints;  // op-specific integers (axes, bounds, targets, ...)
+  double scalars[2] = {0, 0};      // op-specific numbers (exponent, bounds, ...)
+  BackwardFn<T> backward = nullptr;
+  const char* op = "leaf";
+  std::uint64_t epoch = 0;  // the tape epoch it was recorded in; 0 when never recorded
+  std::size_t tape_index = 0;
+  std::uint32_t refs = 0;
+  std::uint32_t version = 0;
+  bool requires_grad = false;
+  bool has_grad = false;
+
+  Node<T>& input(std::size_t k) const { return *inputs[k].node; }
+  const Array<T>& input_value(std::size_t k) const { return inputs[k].node->value; }
+};
+
+// Is recording on for this thread? (off inside a NoGrad scope)
+bool grad_enabled();
+
+// Inside its scope no op is recorded and no result requires a gradient.
+class NoGrad {
+ public:
+  NoGrad();
+  ~NoGrad();
+  NoGrad(const NoGrad&) = delete;
+  NoGrad& operator=(const NoGrad&) = delete;
+
+ private:
+  bool previous_;
+};
+
+template <class T = float>
+class Var {
+ public:
+  Var() = default;
+  // A leaf holding `value`; with requires_grad, backward() accumulates into its grad().
+  explicit Var(Array<T> value, bool requires_grad = false);
+  // A persistent trainable leaf (a parameter): requires a gradient, lives across tape resets.
+  static Var parameter(Array<T> value);
+
+  Var(const Var& other);
+  Var(Var&& other) noexcept;
+  Var& operator=(const Var& other);
+  Var& operator=(Var&& other) noexcept;
+  ~Var();
+
+  bool defined() const { return node_ != nullptr; }
+  const Array<T>& value() const&;
+  // On a temporary (`f(x).value()`) a copy, so the result cannot dangle once the Var is gone.
+  Array<T> value() const&& { return value(); }
+  const Shape& shape() const { return value().shape(); }
+  std::size_t rank() const { return value().dimension(); }
+  std::size_t dim(std::size_t axis) const;
+  std::size_t size() const { return value().size(); }
+  T item() const;  // the value of a one-element Var
+  const char* op() const;
+  bool requires_grad() const;
+  bool is_leaf() const;
+
+  // The accumulated gradient (zeros if nothing flowed into it yet).
+  const Array<T>& grad() const&;
+  Array<T> grad() const&& { return grad(); }
+  bool has_grad() const;
+  void zero_grad();
+  // Writable value of a leaf, for initializers and optimizers. Bumps the version, so a recorded
+  // op that saved the old value refuses to backpropagate with the new one.
+  Array<T>& mutable_value();
+
+  // Backpropagate from this one-element value (seed 1), or from any shape with an explicit seed.
+  void backward() const;
+  void backward(const Array<T>& seed) const;
+
+  // For op implementations.
+  Node<T>* node() const { return node_; }
+  explicit Var(Node<T>* adopted);  // takes ownership of one reference
+
+ private:
+  Node<T>* node_ = nullptr;
+};
+
+// The thread's tape of recorded nodes for dtype T.
+template <class T>
+class Tape {
+ public:
+  // Release every recorded node: ends a training step. Values still held by a Var survive as
+  // constants (their history is cut), so a carried state needs no further care.
+  void reset();
+  std::size_t size() const { return nodes_.size(); }
+  std::uint64_t epoch() const { return epoch_; }
+
+  // For op implementations and backward().
+  void record(Node<T>* node);
+  const std::vector<Node<T>*>& nodes() const { return nodes_; }
+
+  ~Tape();
+
+ private:
+  std::vector<Node<T>*> nodes_;
+  std::uint64_t epoch_ = 1;
+};
+
+template <class T = float>
+Tape<T>& tape();
+
+// The same value without history: gradients stop here (truncated BPTT carries states this way).
+template <class T>
+Var<T> detach(const Var<T>& x);
+
+namespace detail {
+
+// A fresh node from the thread's pool, owned by the returned pointer's single reference.
+template <class T>
+Node<T>* acquire_node();
+// Drop one reference; frees (into the pool) every node that becomes unreferenced, iteratively.
+template <class T>
+void release(Node<T>* node);
+
+// The result node of op `name` over `inputs`. If recording is on and any input requires a
+// gradient, the node is put on the tape with `backward`; otherwise it is a plain constant.
+// The caller writes the node's value.
+template <class T>
+Var<T> make_result(const char* name, std::initializer_list<const Var<T>*> inputs,
+                   BackwardFn<T> backward);
+template <class T>
+Var<T> make_result(const char* name, const std::vector<Var<T>>& inputs, BackwardFn<T> backward);
+
+}  // namespace detail
+}  // namespace unroll

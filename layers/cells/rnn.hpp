@@ -1,0 +1,20 @@
+// Vanilla RNN cell:  h' = act(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh),  act = tanh (or relu).
+// x [B, F], h [B, H] → h' [B, H]. Weights [H, F] and [H, H] as in torch.nn.RNN.
+#pragma once
+
+#include "layers/cells/cell.hpp"
+
+namespace unroll {
+
+template <class T = float>
+class RNNCell : public StandardCell<T> {
+ public:
+  explicit RNNCell(const RecurrentOptions& options);
+  State<T> initial_state(std::size_t batch) const { return this->zeros(batch, 1); }
+  State<T> step(const Var<T>& x, const State<T>& state) const;
+
+ private:
+  Nonlinearity nonlinearity_;
+};
+
+}  // namespace unroll

@@ -1,0 +1,55 @@
+// Options of the recurrent cells and layers, with chainable setters in the PyTorch C++ style:
+//   LSTMOptions(64, 256).layers(2).residual(true).dropout(0.2)
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "layers/init.hpp"
+
+namespace unroll {
+
+enum class Nonlinearity { Tanh, Relu };
+
+class RecurrentOptions {
+ public:
+  RecurrentOptions(std::size_t input_size, std::size_t hidden_size)
+      : input_size_(input_size), hidden_size_(hidden_size) {}
+
+#define UNROLL_OPTION(type, name, default_value) \
+ public:                                         \
+  RecurrentOptions& name(type value) {           \
+    name##_ = value;                             \
+    return *this;                                \
+  }                                              \
+  type name() const { return name##_; }          \
+                                                 \
+ private:                                        \
+  type name##_ = default_value;
+
+  UNROLL_OPTION(std::size_t, input_size, 0)                      // F: the width of x_t
+  UNROLL_OPTION(std::size_t, hidden_size, 0)                     // H: the width of h_t
+  UNROLL_OPTION(std::size_t, layers, 1)                          // stacked layers
+  UNROLL_OPTION(Nonlinearity, nonlinearity, Nonlinearity::Tanh)  // vanilla RNN only
+  UNROLL_OPTION(bool, residual, false)    // x_{l+1} = x_l + layer_l(x_l) where widths match
+  UNROLL_OPTION(double, dropout, 0.0)     // between layers, in training only
+  UNROLL_OPTION(bool, batch_first, true)  // [B, T, F] (true) or [T, B, F]
+  UNROLL_OPTION(RecurrentInit, recurrent_init, RecurrentInit::Uniform)  // W_hh initialization
+  UNROLL_OPTION(double, forget_bias, 0.0)  // LSTM only: added to b_ih's forget-gate block
+  UNROLL_OPTION(std::uint64_t, seed, 1)    // initialization and dropout masks
+#undef UNROLL_OPTION
+
+ public:
+  // k ≥ 1: h_t = cell(x_t, h_{t−1}) + h_{t−k} for t ≥ k (see layers/recurrent.hpp). Off unless set.
+  RecurrentOptions& temporal_skip(std::size_t k);
+  std::size_t temporal_skip() const { return temporal_skip_; }
+
+ private:
+  std::size_t temporal_skip_ = 0;
+};
+
+using RNNOptions = RecurrentOptions;
+using LSTMOptions = RecurrentOptions;
+using GRUOptions = RecurrentOptions;
+
+}  // namespace unroll

@@ -1,0 +1,186 @@
+// The sequence runner: stacking, residual and temporal skips, masks, layouts, truncated BPTT,
+// long sequences, and the vanishing-gradient facts the layers exist to demonstrate.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <xtensor/xview.hpp>
+
+#include "framework/ops/reduce.hpp"
+#include "layers/recurrent.hpp"
+#include "tests/support.hpp"
+
+using namespace unroll;
+using unroll::testing::all_close;
+using unroll::testing::random_array;
+
+namespace {
+
+using Vars = std::vector<Var<double>>;
+
+double norm(const Array<double>& a) {
+  double s = 0;
+  for (double v : a) s += v * v;
+  return std::sqrt(s);
+}
+
+}  // namespace
+
+TEST_CASE("gradcheck: a 2-layer residual LSTM stack", "[recurrent][gradcheck]") {
+  LSTM<double> layer(LSTMOptions(4, 4).layers(2).residual(true).seed(2));
+  REQUIRE_GRADCHECK([&](const Vars& v) { return layer.forward(v[0]).output; },
+                    {random_array({2, 3, 4}, 1)}, layer.parameters());
+}
+
+TEST_CASE("gradcheck: the temporal-skip variant", "[recurrent][gradcheck]") {
+  GRU<double> layer(GRUOptions(3, 4).temporal_skip(2).seed(3));
+  REQUIRE_GRADCHECK([&](const Vars& v) { return layer.forward(v[0], {{v[1]}}).output; },
+                    {random_array({2, 5, 3}, 2), random_array({2, 4}, 3, -0.5, 0.5)},
+                    layer.parameters());
+}
+
+TEST_CASE("gradcheck: a masked batch of variable lengths", "[recurrent][gradcheck]") {
+  LSTM<double> layer(LSTMOptions(3, 4).layers(2).seed(4));
+  REQUIRE_GRADCHECK(
+      [&](const Vars& v) {
+        auto r = layer.forward(v[0], {}, {4, 2, 1});
+        return concat({reshape(r.output, {3, -1}), r.final_states[1][0], r.final_states[0][1]}, 1);
+      },
+      {random_array({3, 4, 3}, 5)}, layer.parameters());
+}
+
+TEST_CASE("residual adds each layer's input to its output", "[recurrent]") {
+  const auto x = random_array({2, 3, 4}, 6);
+  LSTM<double> plain(LSTMOptions(4, 4).seed(7));
+  LSTM<double> residual(LSTMOptions(4, 4).seed(7).residual(true));
+  CHECK(all_close(residual.forward(Var<double>(x)).output.value(),
+                  plain.forward(Var<double>(x)).output.value() + x, 1e-12));
+  // Input width 3 ≠ hidden 4: the first layer is plain, the second residual (as in GNMT).
+  RNN<double> stack(RNNOptions(3, 4).layers(2).residual(true).seed(8));
+  CHECK(stack.forward(Var<double>(random_array({2, 3, 3}, 9))).output.shape() == Shape{2, 3, 4});
+  tape<double>().reset();
+}
+
+TEST_CASE("temporal skip adds h_{t−k} to h_t", "[recurrent]") {
+  // With a cell that ignores its input and state after step 0 (zero weights and biases), the
+  // output is h_0 at t = 0 and k and 2k..., zero in between — the skip path alone carries it.
+  RNN<double> layer(RNNOptions(1, 1).temporal_skip(2).seed(1));
+  for (auto& p : layer.parameters()) p.mutable_value().fill(0.0);
+  layer.parameter("weight_ih_l0").mutable_value().fill(1.0);
+  Array<double> x = Array<double>::from_shape({1, 5, 1});
+  x.fill(0.0);
+  x(0, 0, 0) = 0.5;  // only step 0 has input
+  const auto out = layer.forward(Var<double>(x)).output.value();
+  const double h0 = std::tanh(0.5);
+  CHECK(
+      all_close(out, Array<double>(xt::reshape_view(Array<double>{h0, 0, h0, 0, h0}, {1, 5, 1}))));
+  tape<double>().reset();
+}
+
+TEST_CASE("padded steps keep the state and output zeros", "[recurrent]") {
+  GRU<double> layer(GRUOptions(2, 3).seed(10));
+  const auto x = random_array({2, 4, 2}, 11);
+  auto full = layer.forward(Var<double>(x));
+  auto masked = layer.forward(Var<double>(x), {}, {4, 2});
+  const auto& a = full.output.value();
+  const auto& b = masked.output.value();
+  for (std::size_t t = 0; t < 4; ++t)
+    for (std::size_t h = 0; h < 3; ++h) {
+      CHECK(b(0, t, h) == Approx(a(0, t, h)));
+      CHECK(b(1, t, h) == (t < 2 ? Approx(a(1, t, h)) : Approx(0.0)));
+    }
+  CHECK(masked.final_states[0][0].value()(1, 0) == Approx(a(1, 1, 0)));
+  tape<double>().reset();
+}
+
+TEST_CASE("time-first layout gives the transposed result", "[recurrent]") {
+  const auto x = random_array({2, 3, 4}, 12);
+  LSTM<double> batch_first(LSTMOptions(4, 5).layers(2).seed(13));
+  LSTM<double> time_first(LSTMOptions(4, 5).layers(2).seed(13).batch_first(false));
+  const auto a = batch_first.forward(Var<double>(x)).output;
+  const auto b = time_first.forward(permute(Var<double>(x), {1, 0, 2})).output;
+  CHECK(all_close(permute(b, {1, 0, 2}).value(), a.value(), 1e-12));
+  tape<double>().reset();
+}
+
+TEST_CASE("truncated BPTT: detached states carry values but not gradients", "[recurrent]") {
+  LSTM<double> layer(LSTMOptions(2, 3).seed(14));
+  const auto x = random_array({1, 6, 2}, 15);
+  const auto whole = layer.forward(Var<double>(x)).output.value();
+  Var<double> first(Array<double>(xt::view(x, xt::all(), xt::range(0, 3), xt::all())), true);
+  Var<double> second(Array<double>(xt::view(x, xt::all(), xt::range(3, 6), xt::all())), true);
+  auto a = layer.forward(first);
+  State<double> carried;
+  for (auto& s : a.final_states[0]) carried.push_back(detach(s));
+  auto b = layer.forward(second, {carried});
+  CHECK(all_close(b.output.value(),
+                  Array<double>(xt::view(whole, xt::all(), xt::range(3, 6), xt::all())), 1e-12));
+  sum(b.output).backward();
+  CHECK(norm(second.grad()) > 0.0);
+  CHECK(norm(first.grad()) == 0.0);
+  tape<double>().reset();
+}
+
+TEST_CASE("a 50,000-step LSTM runs forward and backward without stack overflow", "[recurrent]") {
+  LSTM<float> layer(LSTMOptions(1, 8).seed(16));
+  Var<float> x(xt::ones<float>({1, 50000, 1}) * 0.01f, true);
+  auto result = layer.forward(x);
+  sum(result.final_states[0][0]).backward();
+  CHECK(std::isfinite(x.grad()(0, 0, 0)));
+  CHECK(layer.parameter("weight_hh_l0").has_grad());
+  tape<float>().reset();
+}
+
+TEST_CASE("vanishing gradients: tanh RNN decays geometrically, LSTM far less",
+          "[recurrent][seed]") {
+  // ‖∂L/∂h_t‖ for L = Σ h_T, unrolled by hand so every h_t is at hand.
+  constexpr std::size_t steps = 40;
+  auto gradient_norms = [&](const auto& cell) {
+    Var<double> x(random_array({1, 1}, 17));
+    State<double> state = cell.initial_state(1);
+    std::vector<Var<double>> hs;
+    for (std::size_t t = 0; t < steps; ++t) {
+      state = cell.step(x, state);
+      hs.push_back(state[0]);
+    }
+    sum(state[0]).backward();
+    std::vector<double> norms;
+    for (auto& h : hs) norms.push_back(norm(h.grad()));
+    tape<double>().reset();
+    return norms;
+  };
+  // Small recurrent weights: an orthogonal W_hh scaled to spectral norm 0.5.
+  RNNCell<double> rnn(RNNOptions(1, 16).recurrent_init(RecurrentInit::Orthogonal).seed(18));
+  rnn.weight_hh.mutable_value() *= 0.5;
+  const auto rnn_norms = gradient_norms(rnn);
+  // Geometric decay: every 10 steps back, the gradient shrinks at least by 0.5^10 ≈ 1e-3.
+  for (std::size_t k = 10; k < steps; k += 10) {
+    INFO("k = " << k);
+    CHECK(rnn_norms[steps - 1 - k] <= std::pow(0.5, k) * rnn_norms[steps - 1]);
+  }
+  LSTMCell<double> lstm(LSTMOptions(1, 16).forget_bias(1.0).seed(19));
+  const auto lstm_norms = gradient_norms(lstm);
+  const double rnn_ratio = rnn_norms[0] / rnn_norms[steps - 1];
+  const double lstm_ratio = lstm_norms[0] / lstm_norms[steps - 1];
+  INFO("rnn ‖g_0‖/‖g_T‖ = " << rnn_ratio << ", lstm = " << lstm_ratio);
+  CHECK(lstm_ratio > 1e6 * rnn_ratio);
+}
+
+TEST_CASE("recurrent errors name the layer and the shapes", "[recurrent][errors]") {
+  LSTM<double> layer(LSTMOptions(5, 4).layers(2));
+  CHECK_THROWS_WITH(layer.forward(Var<double>(Array<double>::from_shape({3, 5}))),
+                    Catch::Contains("LSTM: input [3,5]: expected [B, T, 5]"));
+  CHECK_THROWS_AS(layer.forward(Var<double>(Array<double>::from_shape({2, 3, 6}))), ShapeError);
+  Var<double> x(Array<double>::from_shape({2, 3, 5}));
+  auto wrong = layer.cell(0).initial_state(3);
+  CHECK_THROWS_WITH(layer.forward(x, {wrong, wrong}),
+                    Catch::Contains("initial state of layer 0 part 0 is [3,4], expected [2, 4]"));
+  CHECK_THROWS_WITH(layer.forward(x, {layer.cell(0).initial_state(2)}),
+                    Catch::Contains("1 initial states given for 2 layers"));
+  CHECK_THROWS_AS(layer.forward(x, {}, {3}), ShapeError);
+  CHECK_THROWS_AS(layer.forward(x, {}, {3, 4}), ValueError);
+  CHECK_THROWS_WITH(LSTM<double>(LSTMOptions(5, 4).residual(true)),
+                    Catch::Contains("residual") && Catch::Contains("input width 5"));
+  CHECK_THROWS_AS(GRU<double>(GRUOptions(0, 4)), ValueError);
+  CHECK_THROWS_AS(GRU<double>(GRUOptions(3, 4).layers(0)), ValueError);
+  CHECK_THROWS_AS(GRUOptions(3, 4).temporal_skip(0), ValueError);
+  CHECK_THROWS_AS(RNN<double>(RNNOptions(3, 4).dropout(1.0)), ValueError);
+}

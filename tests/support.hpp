@@ -1,0 +1,44 @@
+// Shared test helpers: array comparison and gradient-check assertions.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <sstream>
+
+#include "framework/gradcheck.hpp"
+#include "framework/tensor.hpp"
+
+namespace unroll::testing {
+
+// True when shapes match and every |a − b| ≤ tol·max(1, |b|).
+template <class A, class B>
+bool all_close(const A& a, const B& b, double tol = 1e-6) {
+  if (a.shape().size() != b.shape().size()) return false;
+  for (std::size_t i = 0; i < a.shape().size(); ++i)
+    if (a.shape()[i] != b.shape()[i]) return false;
+  auto ia = a.begin();
+  auto ib = b.begin();
+  for (; ia != a.end(); ++ia, ++ib) {
+    const double x = static_cast<double>(*ia), y = static_cast<double>(*ib);
+    if (!(std::abs(x - y) <= tol * std::max(1.0, std::abs(y)))) return false;
+  }
+  return true;
+}
+
+// An array of the given shape filled, row-major, with `values` (their count must match).
+Array<double> array_of(const Shape& shape, std::initializer_list<double> values);
+
+// Deterministic test data: values in [lo, hi) from a fixed seed.
+Array<double> random_array(const Shape& shape, unsigned seed, double lo = -1.0, double hi = 1.0);
+
+}  // namespace unroll::testing
+
+// Asserts that gradcheck passes, printing the worst element when it does not.
+// Usage: REQUIRE_GRADCHECK(fn, {x, y}) — the inputs may be a braced list.
+#define REQUIRE_GRADCHECK(f, ...)                                      \
+  do {                                                                 \
+    const auto gradcheck_result = ::unroll::gradcheck(f, __VA_ARGS__); \
+    INFO(gradcheck_result.worst);                                      \
+    INFO("max error " << gradcheck_result.max_error);                  \
+    REQUIRE(gradcheck_result.passed);                                  \
+  } while (0)
