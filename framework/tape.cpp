@@ -62,9 +62,7 @@ void release(Node<T>* node) {
     n->inputs.clear();
     n->ints.clear();
     // Buffers go back to the allocator's cache, where any op of the same size finds them.
-    n->value = Array<T>();
-    n->grad = Array<T>();
-    n->saved = Array<T>();
+    for (Array<T>* a : {&n->value, &n->grad, &n->saved}) a->resize({0});
     n->backward = nullptr;
     n->op = "leaf";
     n->epoch = 0;

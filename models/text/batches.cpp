@@ -1,0 +1,59 @@
+#include "models/text/batches.hpp"
+
+#include <fmt/format.h>
+
+#include <random>
+
+#include "framework/errors.hpp"
+
+namespace unroll {
+
+StreamBatcher::StreamBatcher(std::vector<std::int64_t> ids, std::size_t batch, std::size_t steps,
+                             bool random_offsets, std::uint64_t seed)
+    : ids_(std::move(ids)),
+      batch_(batch),
+      steps_(steps),
+      random_offsets_(random_offsets),
+      seed_(seed) {
+  if (batch == 0 || steps == 0)
+    throw ValueError(fmt::format("batches: batch {} and sequence length {} must both be at least 1",
+                                 batch, steps));
+  if (ids_.size() < batch * (steps + 1))
+    throw ValueError(fmt::format(
+        "batches: the training text has {} symbols, but batch {} × (sequence length {} + 1) = {} "
+        "are needed; lower the batch size or sequence length, or use more text",
+        ids_.size(), batch, steps, batch * (steps + 1)));
+  stream_length_ = (ids_.size() - 1) / batch;
+  windows_ = stream_length_ / steps;
+}
+
+std::size_t StreamBatcher::offset(std::uint64_t epoch) const {
+  const std::size_t slack = stream_length_ - windows_ * steps_;
+  if (!random_offsets_ || epoch == 0 || slack == 0) return 0;
+  std::mt19937_64 rng(seed_ * 0x9E3779B97F4A7C15ULL + epoch);
+  return std::uniform_int_distribution<std::size_t>(0, slack)(rng);
+}
+
+Batch StreamBatcher::next() {
+  Batch b{IndexArray::from_shape({batch_, steps_}), IndexArray::from_shape({batch_, steps_}),
+          position_.window == 0};
+  const std::size_t start = offset(position_.epoch) + position_.window * steps_;
+  for (std::size_t s = 0; s < batch_; ++s) {
+    const std::int64_t* stream = ids_.data() + s * stream_length_ + start;
+    for (std::size_t t = 0; t < steps_; ++t) {
+      b.inputs(s, t) = stream[t];
+      b.targets(s, t) = stream[t + 1];
+    }
+  }
+  if (++position_.window == windows_) position_ = {position_.epoch + 1, 0};
+  return b;
+}
+
+void StreamBatcher::seek(StreamPosition position) {
+  if (position.window >= windows_)
+    throw ValueError(fmt::format("batches: window {} is past the {} windows of an epoch",
+                                 position.window, windows_));
+  position_ = position;
+}
+
+}  // namespace unroll
