@@ -21,8 +21,8 @@ Shape strides_of(const Shape& shape) {
 }
 
 // The elements at `data` read with `strides`, as an array of `shape` (a part of a larger buffer).
-// Read from, it is as fast as a hand-written loop, where an xt::strided_view is ~40× slower;
-// written to, it is slow too, so writes into a part go through Runs.
+// Read from, it runs as fast as a hand-written loop (an xt::strided_view is ~40× slower);
+// written to, it is as slow as the view, so writes into a part go through Runs instead.
 template <class P>
 auto strided(P data, const Shape& shape, const Shape& strides) {
   return xt::adapt(data, shape_size(shape), xt::no_ownership(), shape, strides);
@@ -326,8 +326,8 @@ Var<T> stack(const std::vector<Var<T>>& xs, std::ptrdiff_t axis) {
     if (xs[k].shape() != first)
       throw ShapeError(fmt::format("stack: input {} has shape {}, expected {} like input 0", k,
                                    shape_str(xs[k].shape()), shape_str(first)));
-  // Input k is the part of y at index k of the new axis: y's strides without that axis.
   Var<T> y = detail::make_result<T>("stack", xs, [](Node<T>& n) {
+    // dxs[k] is dy at index k of the new axis: dy's strides without that axis.
     const auto axis = static_cast<std::size_t>(n.ints[0]);
     const Shape y_strides = strides_of(n.grad.shape());
     Shape strides = y_strides;
