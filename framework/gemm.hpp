@@ -10,6 +10,10 @@
 
 namespace unroll {
 
+// Threads the float GEMM may use (oneDNN's OpenMP runtime); default 1 (see gemm.cpp).
+void set_gemm_threads(int threads);
+int gemm_threads();
+
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,
           const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc);

@@ -1,4 +1,4 @@
-// Everything a user of the framework needs: the tape and every op.
+// Everything a user of the framework needs: the tape, every op, the optimizers.
 #pragma once
 
 #include "framework/errors.hpp"
@@ -8,5 +8,12 @@
 #include "framework/ops/nn.hpp"
 #include "framework/ops/reduce.hpp"
 #include "framework/ops/shape.hpp"
+#include "framework/optim/adagrad.hpp"
+#include "framework/optim/adam.hpp"
+#include "framework/optim/adamw.hpp"
+#include "framework/optim/clip.hpp"
+#include "framework/optim/rmsprop.hpp"
+#include "framework/optim/schedule.hpp"
+#include "framework/optim/sgd.hpp"
 #include "framework/tape.hpp"
 #include "framework/tensor.hpp"

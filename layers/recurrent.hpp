@@ -115,6 +115,8 @@ class Recurrent : public Module<typename Cell::value_type> {
   }
 
   const RecurrentOptions& options() const { return options_; }
+  // The generator of the dropout masks (part of a training state that resumes exactly).
+  Rng& dropout_rng() { return rng_; }
   const Cell& cell(std::size_t layer) const { return *cells_.at(layer); }
 
  private:

@@ -149,7 +149,7 @@ Var<T> sigmoid(const Var<T>& x) {
 template <class T>
 Var<T> relu(const Var<T>& x) {
   return unary<T>(
-      "relu", x, [](const auto& v) { return xt::maximum(v, T(0)); },
+      "relu", x, [](const auto& v) { return xt::where(v < T(0), T(0), v); },  // NaN stays NaN
       [](Node<T>& n) {
         detail::accumulate(n.input(0), xt::where(n.input_value(0) > T(0), n.grad, T(0)));
       });

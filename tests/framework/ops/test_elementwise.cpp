@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "framework/ops/elementwise.hpp"
 #include "tests/support.hpp"
@@ -46,6 +47,7 @@ TEST_CASE("elementwise forward on hand-computed values", "[elementwise]") {
   CHECK(all_close(sigmoid(Var<double>(Array<double>{0.0, 2.0, -800.0})).value(),
                   Array<double>{0.5, 0.8807970779778823, 0.0}));
   CHECK(all_close(relu(a).value(), Array<double>{1.0, 0.0, 0.5}));
+  CHECK(std::isnan(relu(Var<double>(Array<double>{NAN})).value()(0)));  // as PyTorch: NaN stays
   CHECK(all_close(clamp(a, -1.0, 0.75).value(), Array<double>{0.75, -1.0, 0.5}));
   CHECK(all_close(abs(a).value(), Array<double>{1.0, 2.0, 0.5}));
   CHECK(all_close(unroll::where(xt::xarray<bool>{true, false, true}, a, b).value(),

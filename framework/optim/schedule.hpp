@@ -1,0 +1,98 @@
+// Learning-rate schedules: lr(t) for step t, the number of optimizer steps already taken (0 for the
+// first step). In a training loop:
+//   optimizer.set_lr(schedule.lr(optimizer.steps()));
+//   optimizer.step();
+// A schedule's mutable state is a few numbers (state() / load_state()) for checkpoints; the pure
+// functions of t have none — resuming the optimizer's step count resumes them.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace unroll {
+
+class Schedule {
+ public:
+  virtual ~Schedule() = default;
+  // The learning rate for step t ≥ 0 (ValueError for t < 0).
+  virtual double lr(std::int64_t step) const = 0;
+  virtual std::vector<double> state() const { return {}; }
+  // ValueError when `state` does not have state().size() numbers.
+  virtual void load_state(const std::vector<double>& state);
+};
+
+// lr(t) = lr.
+class Constant : public Schedule {
+ public:
+  explicit Constant(double lr);
+  double lr(std::int64_t step) const override;
+
+ private:
+  double lr_;
+};
+
+// lr(t) = lr · γ^⌊t / step_size⌋: multiplied by γ every step_size steps (torch StepLR).
+class StepDecay : public Schedule {
+ public:
+  StepDecay(double lr, std::int64_t step_size, double gamma);
+  double lr(std::int64_t step) const override;
+
+ private:
+  double lr_;
+  std::int64_t step_size_;
+  double gamma_;
+};
+
+// lr(t) = lr · γ^t (torch ExponentialLR).
+class ExponentialDecay : public Schedule {
+ public:
+  ExponentialDecay(double lr, double gamma);
+  double lr(std::int64_t step) const override;
+
+ private:
+  double lr_, gamma_;
+};
+
+// Linear warm-up from 0, then a half cosine down to min_lr at total_steps (W = warmup_steps,
+// N = total_steps):
+//   t < W:       lr(t) = lr · t / W
+//   W ≤ t ≤ N:   lr(t) = min_lr + (lr − min_lr) · (1 + cos(π · (t − W) / (N − W))) / 2
+//   t > N:       lr(t) = min_lr
+class CosineWithWarmup : public Schedule {
+ public:
+  CosineWithWarmup(double lr, std::int64_t warmup_steps, std::int64_t total_steps,
+                   double min_lr = 0.0);
+  double lr(std::int64_t step) const override;
+
+ private:
+  double lr_;
+  std::int64_t warmup_, total_;
+  double min_lr_;
+};
+
+// Halves the learning rate when validation stops improving. Feed it each validation loss:
+//   improved ⇔ loss < best − threshold·|best|  (relative threshold; the first loss always improves)
+//   improved:      best ← loss, bad ← 0
+//   otherwise:     bad ← bad + 1;  when bad = patience:  lr ← max(lr / 2, min_lr), bad ← 0
+// lr(t) is the current rate, whatever t. PyTorch's ReduceLROnPlateau(factor=0.5, patience=p,
+// threshold_mode='rel', cooldown=0) corresponds to patience p + 1 here.
+// State: (lr, best, bad).
+class PlateauHalving : public Schedule {
+ public:
+  PlateauHalving(double lr, std::int64_t patience, double threshold = 1e-4, double min_lr = 0.0);
+  double lr(std::int64_t step) const override;
+  // Records one validation loss; true when it lowered the learning rate.
+  bool observe(double validation_loss);
+
+  std::vector<double> state() const override;
+  void load_state(const std::vector<double>& state) override;
+
+ private:
+  double lr_;
+  std::int64_t patience_;
+  double threshold_, min_lr_;
+  double best_;
+  std::int64_t bad_ = 0;
+};
+
+}  // namespace unroll

@@ -1,0 +1,137 @@
+#include "models/char_lm/char_lm.hpp"
+
+#include <fmt/format.h>
+
+#include "framework/ops/nn.hpp"
+#include "framework/ops/shape.hpp"
+
+namespace unroll {
+namespace {
+
+const std::string& required(const std::map<std::string, std::string>& m, const std::string& key) {
+  auto it = m.find(key);
+  if (it == m.end())
+    throw ValueError(fmt::format("checkpoint metadata: required key '{}' is missing", key));
+  return it->second;
+}
+
+std::size_t parse_size(const std::string& key, const std::string& value) {
+  std::size_t used = 0;
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != value.size() || value.empty() || value[0] == '-')
+    throw ValueError(
+        fmt::format("checkpoint metadata: '{}' = '{}' is not a whole number", key, value));
+  return static_cast<std::size_t>(v);
+}
+
+}  // namespace
+
+std::map<std::string, std::string> CharLMConfig::to_metadata() const {
+  return {{"cell", cell},
+          {"nonlinearity", nonlinearity},
+          {"layers", std::to_string(layers)},
+          {"hidden", std::to_string(hidden)},
+          {"embed", std::to_string(embed)},
+          {"vocab", vocabulary.to_json()},
+          {"residual", residual ? "true" : "false"},
+          {"dropout", fmt::format("{}", dropout)},
+          {"temporal_skip", std::to_string(temporal_skip)}};
+}
+
+CharLMConfig CharLMConfig::from_metadata(const std::map<std::string, std::string>& m) {
+  CharLMConfig c;
+  c.cell = required(m, "cell");
+  c.layers = parse_size("layers", required(m, "layers"));
+  c.hidden = parse_size("hidden", required(m, "hidden"));
+  c.embed = parse_size("embed", required(m, "embed"));
+  c.vocabulary = Vocabulary::from_json(required(m, "vocab"));
+  if (auto it = m.find("nonlinearity"); it != m.end()) c.nonlinearity = it->second;
+  if (auto it = m.find("residual"); it != m.end()) {
+    if (it->second != "true" && it->second != "false")
+      throw ValueError(
+          fmt::format("checkpoint metadata: 'residual' = '{}' is not true or false", it->second));
+    c.residual = it->second == "true";
+  }
+  if (auto it = m.find("dropout"); it != m.end()) {
+    try {
+      c.dropout = std::stod(it->second);
+    } catch (const std::exception&) {
+      throw ValueError(
+          fmt::format("checkpoint metadata: 'dropout' = '{}' is not a number", it->second));
+    }
+  }
+  if (auto it = m.find("temporal_skip"); it != m.end())
+    c.temporal_skip = parse_size("temporal_skip", it->second);
+  c.validate();
+  return c;
+}
+
+void CharLMConfig::validate() const {
+  if (cell != "rnn" && cell != "lstm" && cell != "gru")
+    throw ValueError(fmt::format("cell '{}' is not one of rnn, lstm, gru", cell));
+  if (nonlinearity != "tanh" && nonlinearity != "relu")
+    throw ValueError(fmt::format("nonlinearity '{}' is not tanh or relu", nonlinearity));
+  if (layers == 0) throw ValueError("layers must be at least 1");
+  if (hidden == 0) throw ValueError("hidden size must be at least 1");
+  if (embed == 0) throw ValueError("embedding size must be at least 1");
+  if (!(dropout >= 0.0 && dropout < 1.0))
+    throw ValueError(fmt::format("dropout {} is not in [0, 1)", dropout));
+}
+
+template <class T>
+CharLM<T>::CharLM(const CharLMConfig& config, std::uint64_t seed) : config_(config) {
+  config_.validate();
+  const std::size_t vocab = config_.vocabulary.size();
+  embed_ =
+      this->register_module("embed", std::make_shared<Embedding<T>>(vocab, config_.embed, seed));
+  auto options =
+      RecurrentOptions(config_.embed, config_.hidden)
+          .layers(config_.layers)
+          .residual(config_.residual)
+          .dropout(config_.dropout)
+          .seed(seed + 1)
+          .nonlinearity(config_.nonlinearity == "relu" ? Nonlinearity::Relu : Nonlinearity::Tanh);
+  if (config_.temporal_skip > 0) options.temporal_skip(config_.temporal_skip);
+  if (config_.cell == "rnn") {
+    rnn_ = this->register_module("rnn", std::make_shared<RNN<T>>(options));
+  } else if (config_.cell == "lstm") {
+    rnn_ = this->register_module("rnn", std::make_shared<LSTM<T>>(options));
+  } else {
+    rnn_ = this->register_module("rnn", std::make_shared<GRU<T>>(options));
+  }
+  head_ = this->register_module("head",
+                                std::make_shared<Linear<T>>(config_.hidden, vocab, seed + 1000));
+}
+
+template <class T>
+SequenceOutput<T> CharLM<T>::forward(const IndexArray& ids, const std::vector<State<T>>& initial) {
+  if (ids.dimension() != 2)
+    throw ShapeError(fmt::format("CharLM: ids {}: expected [B, T]", shape_str(ids.shape())));
+  auto x = embed_->forward(ids);  // [B, T, E]
+  auto out = std::visit([&](auto& rnn) { return rnn->forward(x, initial); }, rnn_);
+  out.output = head_->forward(out.output);  // [B, T, V]
+  return out;
+}
+
+template <class T>
+Var<T> CharLM<T>::loss(const Var<T>& logits, const IndexArray& targets) const {
+  const auto vocab = static_cast<std::ptrdiff_t>(config_.vocabulary.size());
+  IndexArray flat = targets;
+  flat.reshape({targets.size()});
+  return cross_entropy(reshape(logits, {-1, vocab}), flat);
+}
+
+template <class T>
+Rng& CharLM<T>::dropout_rng() {
+  return std::visit([](auto& rnn) -> Rng& { return rnn->dropout_rng(); }, rnn_);
+}
+
+template class CharLM<float>;
+template class CharLM<double>;
+
+}  // namespace unroll

@@ -1,0 +1,65 @@
+// CharLM: the classic character-level language model.
+//   ids [B, T] → Embedding [B, T, E] → recurrent stack (rnn | lstm | gru) [B, T, H]
+//              → Linear head [B, T, V] logits over the vocabulary.
+// Parameter names follow the checkpoint contract: embed.weight, rnn.weight_ih_l{k}, ...,
+// head.weight, head.bias — the names torch.nn.Embedding/RNN/LSTM/GRU/Linear give them.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "layers/embedding.hpp"
+#include "layers/linear.hpp"
+#include "layers/recurrent.hpp"
+#include "models/text/vocabulary.hpp"
+
+namespace unroll {
+
+struct CharLMConfig {
+  std::string cell = "lstm";          // rnn | lstm | gru
+  std::string nonlinearity = "tanh";  // tanh | relu (rnn only)
+  std::size_t layers = 2;
+  std::size_t hidden = 256;
+  std::size_t embed = 64;
+  bool residual = false;
+  double dropout = 0.0;
+  std::size_t temporal_skip = 0;  // 0: off
+  Vocabulary vocabulary = Vocabulary(U" ");
+
+  // The checkpoint's __metadata__: cell, nonlinearity, layers, hidden, embed, vocab (JSON array),
+  // residual, dropout, temporal_skip.
+  std::map<std::string, std::string> to_metadata() const;
+  // Required keys: cell, layers, hidden, embed, vocab (nonlinearity too for rnn, else tanh);
+  // the rest default. ValueError naming the key for a missing or malformed value.
+  static CharLMConfig from_metadata(const std::map<std::string, std::string>& metadata);
+  // ValueError naming the setting when a size is zero, the cell unknown, dropout outside [0, 1).
+  void validate() const;
+};
+
+template <class T = float>
+class CharLM : public Module<T> {
+ public:
+  using Stack =
+      std::variant<std::shared_ptr<RNN<T>>, std::shared_ptr<LSTM<T>>, std::shared_ptr<GRU<T>>>;
+
+  CharLM(const CharLMConfig& config, std::uint64_t seed = 1);
+
+  // logits [B, T, V] and every layer's final state, from ids [B, T] and (optionally) the states
+  // the previous window ended with.
+  SequenceOutput<T> forward(const IndexArray& ids, const std::vector<State<T>>& initial = {});
+  // Mean cross-entropy (nats per character) of logits [B, T, V] against targets [B, T].
+  Var<T> loss(const Var<T>& logits, const IndexArray& targets) const;
+
+  const CharLMConfig& config() const { return config_; }
+  Rng& dropout_rng();
+
+ private:
+  CharLMConfig config_;
+  std::shared_ptr<Embedding<T>> embed_;
+  Stack rnn_;
+  std::shared_ptr<Linear<T>> head_;
+};
+
+}  // namespace unroll

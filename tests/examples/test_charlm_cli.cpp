@@ -1,0 +1,254 @@
+// End-to-end tests of build/bin/charlm on small generated corpora: train, checkpoint, resume,
+// sample, eval, Korean text, interruption, and every kind of bad input.
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "framework/io/safetensors.hpp"
+#include "framework/ops/elementwise.hpp"
+#include "layers/checkpoint.hpp"
+#include "models/char_lm/char_lm.hpp"
+#include "models/text/utf8.hpp"
+
+using namespace unroll;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int status;
+  std::string out, err;
+};
+
+// A fresh folder per test case.
+struct Sandbox {
+  fs::path dir;
+  Sandbox() {
+    dir = fs::temp_directory_path() /
+          fs::path("charlm_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  ~Sandbox() { fs::remove_all(dir); }
+  std::string path(const std::string& name) const { return (dir / name).string(); }
+  std::string write(const std::string& name, const std::string& content) const {
+    std::ofstream(path(name), std::ios::binary) << content;
+    return path(name);
+  }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Run charlm(const Sandbox& box, const std::string& args) {
+  const std::string out = box.path("stdout.txt"), err = box.path("stderr.txt");
+  const std::string command = std::string(CHARLM_BIN) + " " + args + " >" + out + " 2>" + err;
+  const int status = std::system(command.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+}
+
+// Some English-like text of about n characters.
+std::string corpus(std::size_t n) {
+  const std::string words[] = {"the ",  "cat ", "sat ", "on ",  "a ",
+                               "mat. ", "and ", "dog ", "ran\n"};
+  std::string s;
+  for (std::size_t i = 0; s.size() < n; ++i) s += words[(i * 7 + i / 3) % 9];
+  return s;
+}
+
+const std::string kSmall = "--embed 8 --hidden 16 --layers 2 --seq 16 --batch 4 --eval-every 5";
+
+void require_one_line_error(const Run& r, const std::string& fragment) {
+  INFO("stderr: " << r.err);
+  CHECK(r.status != 0);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK_THAT(r.err, Catch::Contains(fragment));
+  CHECK(r.err.find("terminate") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("charlm train writes a checkpoint, its training state and a metrics CSV", "[cli]") {
+  Sandbox box;
+  const auto data = box.write("text.txt", corpus(4000));
+  const auto r = charlm(box, "train --data " + data + " " + kSmall + " --steps 10 --out " +
+                                 box.path("m.safetensors") + " --log " + box.path("m.csv"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("step 10/10"));
+  const auto file = io::read_safetensors(box.path("m.safetensors"));
+  CHECK(file.metadata.at("cell") == "lstm");
+  CHECK(file.metadata.at("step") == "10");
+  CHECK(file.tensors.count("rnn.weight_hh_l1") == 1);
+  CHECK(file.tensors.at("head.weight").shape ==
+        Shape{Vocabulary::from_text(decode_utf8(corpus(4000))).size(), 16});
+  CHECK(fs::exists(box.path("m.train.safetensors")));
+  const auto csv = slurp(box.path("m.csv"));
+  CHECK_THAT(csv,
+             Catch::StartsWith("step,elapsed_s,train_loss,val_loss,grad_norm,lr,tokens_per_s\n"));
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 11);
+}
+
+TEST_CASE("a resumed run continues exactly: 20 steps = 10, save, resume, 10", "[cli][resume]") {
+  Sandbox box;
+  const auto data = box.write("text.txt", corpus(6000));
+  const std::string common = "train --data " + data + " " + kSmall + " --dropout 0.3 ";
+  REQUIRE(charlm(box, common + "--steps 20 --out " + box.path("straight.safetensors")).status == 0);
+  REQUIRE(charlm(box, common + "--steps 10 --out " + box.path("half.safetensors")).status == 0);
+  const auto r = charlm(box, common + "--steps 20 --resume " + box.path("half.safetensors") +
+                                 " --out " + box.path("resumed.safetensors"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto a = io::read_safetensors(box.path("straight.safetensors"));
+  const auto b = io::read_safetensors(box.path("resumed.safetensors"));
+  REQUIRE(a.tensors.size() == b.tensors.size());
+  for (const auto& [name, tensor] : a.tensors) {
+    INFO(name);
+    CHECK(tensor.bytes == b.tensors.at(name).bytes);  // bit-identical
+  }
+}
+
+TEST_CASE("the one-step SGD contract: saved weights = init − ∇L of the first window",
+          "[cli][contract]") {
+  Sandbox box;
+  const std::string text = corpus(3000);
+  const auto data = box.write("text.txt", text);
+  const auto init = box.path("init.safetensors");
+  REQUIRE(charlm(box, "train --data " + data + " " + kSmall +
+                          " --optimizer sgd --lr 0 --steps 1 --out " + init)
+              .status == 0);
+  const auto after = box.path("after.safetensors");
+  const auto r =
+      charlm(box, "train --data " + data + " --init " + init +
+                      " --optimizer sgd --lr 1 --batch 1 --seq 16 --steps 1 --clip-norm 0 "
+                      "--dropout 0 --out " +
+                      after);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+
+  const auto file = io::read_safetensors(init);
+  CharLM<double> model(CharLMConfig::from_metadata(file.metadata));
+  load_parameters(model, file);
+  const auto ids = model.config().vocabulary.encode(decode_utf8(text), "test");
+  IndexArray inputs = IndexArray::from_shape({1, 16}), targets = IndexArray::from_shape({1, 16});
+  for (std::size_t t = 0; t < 16; ++t) inputs(0, t) = ids[t], targets(0, t) = ids[t + 1];
+  model.loss(model.forward(inputs).output, targets).backward();
+  const auto updated = io::read_safetensors(after);
+  for (auto& [name, p] : model.named_parameters()) {
+    INFO(name);
+    const Array<double> expected = p.value() - p.grad();
+    const Array<double> got = updated.at(name).as<double>();
+    CHECK(xt::allclose(got, expected, 1e-5, 1e-6));
+  }
+  tape<double>().reset();
+}
+
+TEST_CASE("charlm sample streams a continuation of the prime; eval prints one JSON line", "[cli]") {
+  Sandbox box;
+  const auto data = box.write("text.txt", corpus(3000));
+  const auto ckpt = box.path("m.safetensors");
+  REQUIRE(charlm(box, "train --data " + data + " " + kSmall + " --steps 5 --out " + ckpt).status ==
+          0);
+  auto r = charlm(
+      box, "sample --ckpt " + ckpt + " --prime \"the cat\" --length 40 --temperature 0.7 --seed 3");
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Catch::StartsWith("the cat"));
+  CHECK(decode_utf8(r.out).size() == 7 + 40 + 1);
+  const auto greedy1 =
+      charlm(box, "sample --ckpt " + ckpt + " --prime the --temperature 0 --length 30").out;
+  const auto greedy2 =
+      charlm(box, "sample --ckpt " + ckpt + " --prime the --temperature 0 --length 30 --seed 9")
+          .out;
+  CHECK(greedy1 == greedy2);
+  r = charlm(box, "eval --ckpt " + ckpt + " --data " + data + " --seq 16");
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Catch::Matches(
+                        R"(\{"loss_nats": [0-9.]+, "bits_per_char": [0-9.]+, "chars": 2992\}\n)"));
+}
+
+TEST_CASE("Korean text round-trips through train and sample", "[cli][unicode]") {
+  Sandbox box;
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "안녕하세요 세계. 나는 언어 모델입니다.\n";
+  const auto data = box.write("ko.txt", text);
+  const auto ckpt = box.path("ko.safetensors");
+  REQUIRE(charlm(box, "train --data " + data + " " + kSmall + " --steps 5 --out " + ckpt).status ==
+          0);
+  const auto r = charlm(box, "sample --ckpt " + ckpt + " --prime 안녕 --length 20 --seed 2");
+  REQUIRE(r.status == 0);
+  const auto symbols = decode_utf8(r.out);  // valid UTF-8
+  CHECK(symbols.size() == 2 + 20 + 1);
+  const auto vocab = Vocabulary::from_text(decode_utf8(text));
+  for (std::size_t i = 0; i + 1 < symbols.size(); ++i) CHECK(vocab.contains(symbols[i]));
+}
+
+TEST_CASE("SIGINT saves a checkpoint and exits cleanly; the run resumes from it", "[cli][signal]") {
+  Sandbox box;
+  const auto data = box.write("text.txt", corpus(20000));
+  const auto ckpt = box.path("m.safetensors");
+  const std::string command = std::string(CHARLM_BIN) + " train --data " + data + " " + kSmall +
+                              " --steps 1000000 --out " + ckpt + " >" + box.path("out.txt") +
+                              " 2>&1 & echo $!";
+  FILE* pipe = popen(command.c_str(), "r");
+  int pid = 0;
+  REQUIRE(fscanf(pipe, "%d", &pid) == 1);
+  pclose(pipe);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ::kill(pid, SIGINT);
+  for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(::kill(pid, 0) != 0);
+  CHECK_THAT(slurp(box.path("out.txt")), Catch::Contains("interrupted: saved"));
+  const auto step = std::stoll(io::read_safetensors(ckpt).metadata.at("step"));
+  CHECK(step > 0);
+  const auto r = charlm(box, "train --data " + data + " " + kSmall + " --steps " +
+                                 std::to_string(step + 3) + " --resume " + ckpt + " --out " + ckpt);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(io::read_safetensors(ckpt).metadata.at("step") == std::to_string(step + 3));
+}
+
+TEST_CASE("bad input exits non-zero with one clear line and writes no checkpoint",
+          "[cli][errors]") {
+  Sandbox box;
+  const auto data = box.write("text.txt", corpus(3000));
+  const auto out = box.path("never.safetensors");
+  const std::string train = "train " + kSmall + " --steps 2 --out " + out + " ";
+  require_one_line_error(charlm(box, train + "--data " + box.path("missing.txt")), "missing.txt");
+  require_one_line_error(charlm(box, train + "--data " + box.write("empty.txt", "")), "is empty");
+  require_one_line_error(charlm(box, train + "--data " + box.write("bad.txt", "abc\xFF\xFE")),
+                         "invalid UTF-8 at byte 3");
+  require_one_line_error(charlm(box, train + "--data " + data + " --hidden 0"), "--hidden");
+  require_one_line_error(charlm(box, train + "--data " + data + " --seq 0"), "--seq");
+  require_one_line_error(charlm(box, train + "--data " + data + " --lr -1"), "--lr");
+  require_one_line_error(charlm(box, train + "--data " + box.write("tiny.txt", "abcdef")),
+                         "lower the batch size");
+  require_one_line_error(charlm(box, "train --data " + data + " --steps 2 --out " +
+                                         box.path("no/such/dir/m.safetensors")),
+                         "does not exist");
+  CHECK_FALSE(fs::exists(out));
+  const auto corrupt = box.write("corrupt.safetensors", "not a checkpoint at all, just text");
+  require_one_line_error(charlm(box, "sample --ckpt " + corrupt), "corrupt.safetensors");
+  require_one_line_error(charlm(box, "sample --ckpt " + box.path("absent.safetensors")),
+                         "absent.safetensors");
+  const auto ckpt = box.path("m.safetensors");
+  REQUIRE(charlm(box, "train --data " + data + " " + kSmall + " --steps 2 --out " + ckpt).status ==
+          0);
+  require_one_line_error(
+      charlm(box, "eval --ckpt " + ckpt + " --data " + box.write("other.txt", "the cat sat €")),
+      "symbol '€' (U+20AC) at character 12 is not in the vocabulary");
+  require_one_line_error(charlm(box, "sample --ckpt " + ckpt + " --prime Z"), "'Z' (U+005A)");
+  require_one_line_error(charlm(box, "frobnicate"), "unknown command 'frobnicate'");
+}
