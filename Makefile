@@ -17,8 +17,13 @@ build: deps
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# The main job: train the character-level LSTM on the embedded default corpus (the project's own
+# source and documentation) for a minute, then sample from it.
 demo: build
-	@$(BUILD)/bin/hello_rnn
+	@$(BUILD)/bin/charlm train --minutes 1 --eval-every 100 --out $(BUILD)/demo.safetensors
+	@echo "--- sampling from $(BUILD)/demo.safetensors ---"
+	@$(BUILD)/bin/charlm sample --ckpt $(BUILD)/demo.safetensors --prime "template <class T>" \
+	  --length 600 --temperature 0.7
 
 bench: build
 	@$(BUILD)/bin/tape_overhead

@@ -1,40 +1,25 @@
 #include "framework/gemm.hpp"
 
 #include <fmt/format.h>
-#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
 
 #include "framework/errors.hpp"
 
 namespace unroll {
 
-namespace {
-
-// One thread unless asked for more. Measured here: oneDNN's OpenMP workers, spinning between
-// the many small GEMMs of a recurrent step, made char-LM training 6–15× slower with two threads
-// than with one (and changing the count between calls did not help).
-int& configured_threads() {
-  static int threads = 1;
-  return threads;
-}
-
-void apply_threads() {
-  thread_local int applied = 0;
-  if (applied != configured_threads()) {
-    omp_set_num_threads(configured_threads());
-    applied = configured_threads();
-  }
-}
-
-}  // namespace
-
-void set_gemm_threads(int threads) {
+void pin_gemm_threads(int threads, char** argv) {
   if (threads < 1)
-    throw ValueError(fmt::format("set_gemm_threads: {} threads; at least 1", threads));
-  configured_threads() = threads;
+    throw ValueError(fmt::format("pin_gemm_threads: {} threads; at least 1", threads));
+  const std::string wanted = std::to_string(threads);
+  const char* current = std::getenv("OMP_NUM_THREADS");
+  if (current != nullptr && wanted == current) return;
+  setenv("OMP_NUM_THREADS", wanted.c_str(), 1);
+  execv("/proc/self/exe", argv);  // returns only on failure: then run on with OpenMP's default
 }
-
-int gemm_threads() { return configured_threads(); }
 
 template <>
 void gemm<float>(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,

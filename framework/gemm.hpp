@@ -10,9 +10,11 @@
 
 namespace unroll {
 
-// Threads the float GEMM may use (oneDNN's OpenMP runtime); default 1 (see gemm.cpp).
-void set_gemm_threads(int threads);
-int gemm_threads();
+// Makes the float GEMM use `threads` threads. oneDNN takes its thread count from
+// OMP_NUM_THREADS once, when it loads, so when the environment says otherwise this re-executes
+// the program (argv) with OMP_NUM_THREADS set; call it first thing in main. Programs that never
+// call it use OpenMP's default (all cores).
+void pin_gemm_threads(int threads, char** argv);
 
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,

@@ -273,7 +273,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   train_cmd
       ->add_option("--threads", t.threads,
-                   "threads for GEMM (default 1: faster here for these sizes)")
+                   "GEMM threads (default 1: OpenMP workers spinning between a step's many small "
+                   "GEMMs cost more than they gain here)")
       ->check(CLI::PositiveNumber);
 
   std::string ckpt, data;
@@ -309,7 +310,7 @@ int main(int argc, char** argv) {
   }
   CLI11_PARSE(app, argc, argv);
   try {
-    if (t.threads > 0) set_gemm_threads(t.threads);
+    pin_gemm_threads(t.threads > 0 ? t.threads : 1, argv);
     if (*train_cmd) return train(t);
     if (*sample_cmd) return sample_command(ckpt, s);
     return eval_command(ckpt, data, eval_seq);

@@ -109,11 +109,30 @@ CharLM<T>::CharLM(const CharLMConfig& config, std::uint64_t seed) : config_(conf
 }
 
 template <class T>
+CharLM<T>::CharLM(const CharLMConfig& config, std::uint64_t seed, CustomStack<T> stack)
+    : config_(config) {
+  const std::size_t vocab = config_.vocabulary.size();
+  embed_ =
+      this->register_module("embed", std::make_shared<Embedding<T>>(vocab, config_.embed, seed));
+  this->register_module("rnn", stack.module);
+  rnn_ = std::move(stack);
+  head_ = this->register_module("head",
+                                std::make_shared<Linear<T>>(config_.hidden, vocab, seed + 1000));
+}
+
+template <class T>
 SequenceOutput<T> CharLM<T>::forward(const IndexArray& ids, const std::vector<State<T>>& initial) {
   if (ids.dimension() != 2)
     throw ShapeError(fmt::format("CharLM: ids {}: expected [B, T]", shape_str(ids.shape())));
   auto x = embed_->forward(ids);  // [B, T, E]
-  auto out = std::visit([&](auto& rnn) { return rnn->forward(x, initial); }, rnn_);
+  auto out = std::visit(
+      [&](auto& rnn) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(rnn)>, CustomStack<T>>)
+          return rnn.forward(x, initial);
+        else
+          return rnn->forward(x, initial);
+      },
+      rnn_);
   out.output = head_->forward(out.output);  // [B, T, V]
   return out;
 }
@@ -128,7 +147,14 @@ Var<T> CharLM<T>::loss(const Var<T>& logits, const IndexArray& targets) const {
 
 template <class T>
 Rng& CharLM<T>::dropout_rng() {
-  return std::visit([](auto& rnn) -> Rng& { return rnn->dropout_rng(); }, rnn_);
+  return std::visit(
+      [](auto& rnn) -> Rng& {
+        if constexpr (std::is_same_v<std::decay_t<decltype(rnn)>, CustomStack<T>>)
+          return rnn.dropout_rng();
+        else
+          return rnn->dropout_rng();
+      },
+      rnn_);
 }
 
 template class CharLM<float>;

@@ -5,6 +5,7 @@
 // head.weight, head.bias — the names torch.nn.Embedding/RNN/LSTM/GRU/Linear give them.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -38,13 +39,32 @@ struct CharLMConfig {
   void validate() const;
 };
 
+// A recurrent stack of a user-defined cell, in place of the built-in rnn | lstm | gru.
+template <class T>
+struct CustomStack {
+  std::shared_ptr<Module<T>> module;
+  std::function<SequenceOutput<T>(const Var<T>&, const std::vector<State<T>>&)> forward;
+  std::function<Rng&()> dropout_rng;
+
+  template <class Cell>
+  static CustomStack of(std::shared_ptr<Recurrent<Cell>> stack) {
+    return {
+        stack,
+        [stack](const Var<T>& x, const std::vector<State<T>>& s) { return stack->forward(x, s); },
+        [stack]() -> Rng& { return stack->dropout_rng(); }};
+  }
+};
+
 template <class T = float>
 class CharLM : public Module<T> {
  public:
-  using Stack =
-      std::variant<std::shared_ptr<RNN<T>>, std::shared_ptr<LSTM<T>>, std::shared_ptr<GRU<T>>>;
+  using Stack = std::variant<std::shared_ptr<RNN<T>>, std::shared_ptr<LSTM<T>>,
+                             std::shared_ptr<GRU<T>>, CustomStack<T>>;
 
   CharLM(const CharLMConfig& config, std::uint64_t seed = 1);
+  // With a user-defined stack (config.cell is then only a label; such a model cannot be rebuilt
+  // from checkpoint metadata). Its input width must be config.embed, its output config.hidden.
+  CharLM(const CharLMConfig& config, std::uint64_t seed, CustomStack<T> stack);
 
   // logits [B, T, V] and every layer's final state, from ids [B, T] and (optionally) the states
   // the previous window ended with.

@@ -1,0 +1,78 @@
+// charlm_bench: full char-LM training steps — embedding 64 → recurrent stack → head →
+// cross-entropy → backward → clip-norm 5 → Adam — timed after warm-up steps. Prints one JSON line.
+//   charlm_bench --cell lstm --hidden 256 --layers 2 --seq 64 --batch 32 --steps 30 [--custom]
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
+
+#include "examples/custom_cell/user_lstm.hpp"
+#include "framework/gemm.hpp"
+#include "models/char_lm/trainer.hpp"
+#include "models/text/corpus.hpp"
+
+using namespace unroll;
+
+int main(int argc, char** argv) {
+  CLI::App app{"charlm_bench: tokens per second of full char-LM training steps"};
+  std::string cell = "lstm", data = std::string(UNROLL_SHARED_DATA) + "/tinyshakespeare.txt";
+  std::size_t hidden = 256, layers = 2, seq = 64, batch = 32, embed = 64;
+  int steps = 30, warmup = 3, threads = 1;
+  bool custom = false;
+  app.add_option("--cell", cell, "rnn | lstm | gru")->check(CLI::IsMember({"rnn", "lstm", "gru"}));
+  app.add_option("--hidden", hidden)->check(CLI::PositiveNumber);
+  app.add_option("--layers", layers)->check(CLI::PositiveNumber);
+  app.add_option("--seq", seq)->check(CLI::PositiveNumber);
+  app.add_option("--batch", batch)->check(CLI::PositiveNumber);
+  app.add_option("--steps", steps, "timed steps")->check(CLI::PositiveNumber);
+  app.add_option("--warmup", warmup, "untimed steps first");
+  app.add_option("--data", data, "training text (default: tiny-shakespeare if present)");
+  app.add_option("--threads", threads)->check(CLI::PositiveNumber);
+  app.add_flag("--custom", custom,
+               "the user-defined LSTM of examples/custom_cell instead of the built-in cell");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    pin_gemm_threads(threads, argv);
+    std::u32string text;
+    if (std::filesystem::exists(data)) {
+      text = read_text_file(data);
+    } else {  // generated text of the same kind of size
+      for (std::size_t i = 0; text.size() < 1000000; ++i)
+        text += U"the quick brown fox jumps over the lazy dog "[i % 44];
+    }
+    CharLMConfig config;
+    config.cell = custom ? "lstm" : cell;
+    config.hidden = hidden, config.layers = layers, config.embed = embed;
+    config.vocabulary = Vocabulary::from_text(text);
+    auto model = custom
+                     ? std::make_unique<CharLM<float>>(
+                           config, 1,
+                           CustomStack<float>::of(std::make_shared<Recurrent<UserLSTMCell<float>>>(
+                               RecurrentOptions(embed, hidden).layers(layers), "UserLSTM")))
+                     : std::make_unique<CharLM<float>>(config, 1);
+    TrainOptions options;
+    options.seq = seq, options.batch = batch;
+    Trainer trainer(*model, config.vocabulary.encode(text, "bench"), options);
+    double loss = 0;
+    for (int i = 0; i < warmup; ++i) loss = trainer.step().loss;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < steps; ++i) loss = trainer.step().loss;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    fmt::print(
+        "{{\"impl\": \"unroll\", \"cell\": \"{}\", \"custom\": {}, \"hidden\": {}, \"layers\": {}, "
+        "\"seq\": {}, \"batch\": {}, \"threads\": {}, \"steps\": {}, \"tokens_per_s\": {:.1f}, "
+        "\"ms_per_step\": {:.2f}, \"final_loss\": {:.4f}, \"peak_rss_mb\": {:.1f}}}\n",
+        cell, custom, hidden, layers, seq, batch, threads, steps,
+        static_cast<double>(steps) * static_cast<double>(seq * batch) / seconds,
+        1000 * seconds / steps, loss, static_cast<double>(usage.ru_maxrss) / 1024.0);
+    return 0;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "charlm_bench: {}\n", e.what());
+    return 1;
+  }
+}
