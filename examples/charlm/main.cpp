@@ -100,8 +100,11 @@ int train(TrainArgs& a) {
   const bool terminal = isatty(STDOUT_FILENO);
   std::ofstream log;
   if (!a.log.empty()) {
-    log.open(a.log);
-    log << "step,elapsed_s,train_loss,val_loss,grad_norm,lr,tokens_per_s\n";
+    // A resumed run appends to its log rather than erasing the rows it already wrote.
+    const bool append = !a.resume.empty() && fs::exists(a.log) && fs::file_size(a.log) > 0;
+    log.open(a.log, append ? std::ios::app : std::ios::trunc);
+    if (!log) throw ValueError(fmt::format("cannot write the log '{}'", a.log));
+    if (!append) log << "step,elapsed_s,train_loss,val_loss,grad_norm,lr,tokens_per_s\n";
   }
   fmt::print(
       "charlm: {} {}×{} (embed {}), vocabulary {}, {} parameters; {} training and {} "

@@ -106,11 +106,17 @@ TEST_CASE("a resumed run continues exactly: 20 steps = 10, save, resume, 10", "[
   const auto data = box.write("text.txt", corpus(6000));
   const std::string common = "train --data " + data + " " + kSmall + " --dropout 0.3 ";
   REQUIRE(charlm(box, common + "--steps 20 --out " + box.path("straight.safetensors")).status == 0);
-  REQUIRE(charlm(box, common + "--steps 10 --out " + box.path("half.safetensors")).status == 0);
-  const auto r = charlm(box, common + "--steps 20 --resume " + box.path("half.safetensors") +
-                                 " --out " + box.path("resumed.safetensors"));
+  REQUIRE(charlm(box, common + "--steps 10 --out " + box.path("half.safetensors") + " --log " +
+                          box.path("run.csv"))
+              .status == 0);
+  const auto r =
+      charlm(box, common + "--steps 20 --resume " + box.path("half.safetensors") + " --out " +
+                      box.path("resumed.safetensors") + " --log " + box.path("run.csv"));
   INFO(r.err);
   REQUIRE(r.status == 0);
+  const auto log = slurp(box.path("run.csv"));  // the resumed run appended: one header, 20 rows
+  CHECK(std::count(log.begin(), log.end(), '\n') == 21);
+  CHECK(log.find("step,", 1) == std::string::npos);
   const auto a = io::read_safetensors(box.path("straight.safetensors"));
   const auto b = io::read_safetensors(box.path("resumed.safetensors"));
   REQUIRE(a.tensors.size() == b.tensors.size());
