@@ -109,6 +109,12 @@ Var<T> make_result(const char* name, std::initializer_list<const Var<T>*> inputs
 }
 
 template <class T>
+Var<T> make_result(const char* name, const Var<T>* const* inputs, std::size_t count,
+                   BackwardFn<T> backward) {
+  return make_result_impl<T>(name, inputs, count, backward);
+}
+
+template <class T>
 Var<T> make_result(const char* name, const std::vector<Var<T>>& inputs, BackwardFn<T> backward) {
   thread_local std::vector<const Var<T>*> pointers;
   pointers.clear();
@@ -349,17 +355,19 @@ Var<T> detach(const Var<T>& x) {
   return out;
 }
 
-#define UNROLL_INSTANTIATE(T)                                                               \
-  template struct Node<T>;                                                                  \
-  template class Var<T>;                                                                    \
-  template class Tape<T>;                                                                   \
-  template Tape<T>& tape<T>();                                                              \
-  template Var<T> detach<T>(const Var<T>&);                                                 \
-  template Node<T>* detail::acquire_node<T>();                                              \
-  template void detail::release<T>(Node<T>*);                                               \
-  template Var<T> detail::make_result<T>(const char*, std::initializer_list<const Var<T>*>, \
-                                         BackwardFn<T>);                                    \
-  template Var<T> detail::make_result<T>(const char*, const std::vector<Var<T>>&, BackwardFn<T>);
+#define UNROLL_INSTANTIATE(T)                                                                     \
+  template struct Node<T>;                                                                        \
+  template class Var<T>;                                                                          \
+  template class Tape<T>;                                                                         \
+  template Tape<T>& tape<T>();                                                                    \
+  template Var<T> detach<T>(const Var<T>&);                                                       \
+  template Node<T>* detail::acquire_node<T>();                                                    \
+  template void detail::release<T>(Node<T>*);                                                     \
+  template Var<T> detail::make_result<T>(const char*, std::initializer_list<const Var<T>*>,       \
+                                         BackwardFn<T>);                                          \
+  template Var<T> detail::make_result<T>(const char*, const std::vector<Var<T>>&, BackwardFn<T>); \
+  template Var<T> detail::make_result<T>(const char*, const Var<T>* const*, std::size_t,          \
+                                         BackwardFn<T>);
 UNROLL_INSTANTIATE(float)
 UNROLL_INSTANTIATE(double)
 #undef UNROLL_INSTANTIATE

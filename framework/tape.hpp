@@ -162,6 +162,9 @@ Var<T> make_result(const char* name, std::initializer_list<const Var<T>*> inputs
                    BackwardFn<T> backward);
 template <class T>
 Var<T> make_result(const char* name, const std::vector<Var<T>>& inputs, BackwardFn<T> backward);
+template <class T>
+Var<T> make_result(const char* name, const Var<T>* const* inputs, std::size_t count,
+                   BackwardFn<T> backward);
 
 }  // namespace detail
 }  // namespace unroll

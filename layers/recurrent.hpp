@@ -6,7 +6,8 @@
 //     final_states: each layer's state after its last valid step (h, and c for an LSTM).
 //
 // Per layer l and step t (everything composed of ops; the tape derives BPTT):
-//   state_t = cell_l.step(x_t, state_{t−1})
+//   state_t = cell_l.step(x_t, state_{t−1})   (a ProjectingCell: project_input(x) once for all
+//                                              steps, then step_projected(p_t, state_{t−1}))
 //   temporal skip k:   h_t ← h_t + h_{t−k}  for t ≥ k (h_{t−k} after its own skip), carrying
 //                      early information k steps at a time along an additive path
 //   lengths:           for t ≥ length_b, row b keeps its state and outputs zeros
@@ -90,9 +91,16 @@ class Recurrent : public Module<typename Cell::value_type> {
       const Cell& cell = *cells_[l];
       State<T> state = initial.empty() ? cell.initial_state(batch) : initial[l];
       std::vector<Var<T>> outputs, history;
+      // A projecting cell computes its input side for all steps at once: [B, T, F] → [B, T, P].
+      Var<T> projected;
+      if constexpr (ProjectingCell<Cell>) projected = cell.project_input(x);
       for (std::size_t t = 0; t < steps; ++t) {
-        auto x_t = reshape(narrow(x, 1, t, 1), {static_cast<std::ptrdiff_t>(batch), -1});
-        State<T> next = cell.step(x_t, state);
+        State<T> next;
+        if constexpr (ProjectingCell<Cell>) {
+          next = cell.step_projected(select(projected, 1, t), state);
+        } else {
+          next = cell.step(select(x, 1, t), state);
+        }
         const std::size_t k = options_.temporal_skip();
         if (k > 0 && t >= k) next[0] = next[0] + history[t - k];
         if (!masks.empty()) {  // padded rows keep their state: s ← s + m ⊙ (s' − s)

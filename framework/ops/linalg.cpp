@@ -1,8 +1,6 @@
 #include "framework/ops/linalg.hpp"
 
-#include <xtensor/xadapt.hpp>
-#include <xtensor/xreducer.hpp>
-#include <xtensor/xview.hpp>
+#include <algorithm>
 
 #include "framework/gemm.hpp"
 #include "framework/ops/op_support.hpp"
@@ -97,10 +95,15 @@ void linear_backward(Node<T>& node) {
     const T beta = prepare_grad(w);
     gemm<T>(true, false, out, in, rows, T(1), dy, out, x.value.data(), in, beta, w.grad.data(), in);
   }
-  if (node.inputs.size() == 3) {  // db = Σ_rows dy
-    auto dy2 = xt::adapt(node.grad.data(), rows * out, xt::no_ownership(),
-                         std::array<std::size_t, 2>{rows, out});
-    detail::accumulate(node.input(2), xt::sum(dy2, {0}));
+  if (node.inputs.size() == 3 && node.input(2).requires_grad) {  // db = Σ_rows dy
+    Node<T>& b = node.input(2);
+    const T beta = prepare_grad(b);
+    T* db = b.grad.data();
+    if (beta == T(0)) std::fill(db, db + out, T(0));
+    for (std::size_t r = 0; r < rows; ++r) {
+      const T* dy_row = dy + r * out;
+      for (std::size_t j = 0; j < out; ++j) db[j] += dy_row[j];
+    }
   }
 }
 
@@ -114,11 +117,9 @@ Var<T> linear_impl(const Var<T>& x, const Var<T>& w, const Var<T>* bias) {
   shape.back() = out;
   Array<T>& v = y.node()->value;
   v.resize(shape);
-  if (bias) {
-    auto v2 =
-        xt::adapt(v.data(), rows * out, xt::no_ownership(), std::array<std::size_t, 2>{rows, out});
-    v2 = xt::broadcast(bias->value(), {rows, out});
-  }
+  if (bias)  // every row starts as b; the GEMM adds x·Wᵀ onto it (beta = 1)
+    for (std::size_t r = 0; r < rows; ++r)
+      std::copy_n(bias->value().data(), out, v.data() + r * out);
   gemm<T>(false, true, rows, out, in, T(1), x.value().data(), in, w.value().data(), in,
           bias ? T(1) : T(0), v.data(), out);
   return y;

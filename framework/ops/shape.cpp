@@ -241,6 +241,34 @@ Var<T> narrow(const Var<T>& x, std::ptrdiff_t axis, std::size_t start, std::size
 }
 
 template <class T>
+Var<T> select(const Var<T>& x, std::ptrdiff_t axis, std::size_t index) {
+  const Shape& xs = x.shape();
+  const std::size_t a = detail::normalize_axis("select", axis, xs.size());
+  if (index >= xs[a])
+    throw IndexError(fmt::format("select: index {} is out of range for extent {} of axis {} in {}",
+                                 index, xs[a], a, shape_str(xs)));
+  Var<T> y = detail::make_result<T>("select", {&x}, [](Node<T>& n) {
+    Node<T>& in = n.input(0);
+    if (!in.requires_grad) return;
+    const auto axis = static_cast<std::size_t>(n.ints[0]);
+    const auto index = static_cast<std::size_t>(n.ints[1]);
+    Array<T>& g = grad_to_add_into(in);
+    add_into(g.data(), runs_of(g.shape(), axis, index, 1), n.grad.data());
+  });
+  Node<T>& node = *y.node();
+  Shape shape = xs;
+  shape.erase(shape.begin() + static_cast<std::ptrdiff_t>(a));
+  node.value.resize(shape);
+  const Runs r = runs_of(xs, a, index, 1);
+  const T* src = x.value().data();
+  for (std::size_t k = 0; k < r.count; ++k)
+    std::copy_n(src + r.offset + k * r.pitch, r.size, node.value.data() + k * r.size);
+  if (node.requires_grad)
+    node.ints = {static_cast<std::int64_t>(a), static_cast<std::int64_t>(index)};
+  return y;
+}
+
+template <class T>
 std::vector<Var<T>> split(const Var<T>& x, std::ptrdiff_t axis,
                           const std::vector<std::size_t>& sizes) {
   const Shape& xs = x.shape();
@@ -403,6 +431,7 @@ Var<T> one_hot(const IndexArray& ids, std::size_t depth) {
   template Var<T> transpose(const Var<T>&);                                        \
   template Var<T> permute(const Var<T>&, const std::vector<std::size_t>&);         \
   template Var<T> narrow(const Var<T>&, std::ptrdiff_t, std::size_t, std::size_t); \
+  template Var<T> select(const Var<T>&, std::ptrdiff_t, std::size_t);              \
   template std::vector<Var<T>> split(const Var<T>&, std::ptrdiff_t,                \
                                      const std::vector<std::size_t>&);             \
   template std::vector<Var<T>> chunk(const Var<T>&, std::size_t, std::ptrdiff_t);  \

@@ -30,6 +30,10 @@ Var<T> permute(const Var<T>& x, const std::vector<std::size_t>& perm);
 // dx[..., start : start + length, ...] += dy.  ShapeError when the slice exceeds D.
 template <class T>
 Var<T> narrow(const Var<T>& x, std::ptrdiff_t axis, std::size_t start, std::size_t length);
+// y = x[..., index, ...]: the slice at `index` along `axis`, that axis removed (x_t of a
+// sequence).  x [..., D, ...] → y [...];  dx[..., index, ...] += dy.  IndexError when index ≥ D.
+template <class T>
+Var<T> select(const Var<T>& x, std::ptrdiff_t axis, std::size_t index);
 // Consecutive narrows of x along `axis` with extents `sizes`, which must sum to the extent D.
 // x [..., D, ...] → [..., sizes[k], ...] each;  each piece's dy adds into its part of dx.
 template <class T>

@@ -5,11 +5,18 @@
 #include <cmath>
 #include <xtensor/xbuilder.hpp>
 
+#include "framework/ops/linalg.hpp"
+
 namespace unroll {
 
 template <class T>
-StandardCell<T>::StandardCell(const char* kind, std::size_t gates, const RecurrentOptions& options)
-    : kind_(kind), input_size_(options.input_size()), hidden_size_(options.hidden_size()) {
+StandardCell<T>::StandardCell(const char* kind, std::size_t gates, std::size_t state_parts,
+                              const RecurrentOptions& options)
+    : kind_(kind),
+      gates_(gates),
+      state_parts_(state_parts),
+      input_size_(options.input_size()),
+      hidden_size_(options.hidden_size()) {
   if (input_size_ == 0 || hidden_size_ == 0)
     throw ValueError(fmt::format("{}: input size {} and hidden size {} must both be at least 1",
                                  kind, input_size_, hidden_size_));
@@ -43,17 +50,33 @@ State<T> StandardCell<T>::zeros(std::size_t batch, std::size_t parts) const {
 }
 
 template <class T>
-void StandardCell<T>::check_step(const Var<T>& x, const State<T>& state, std::size_t parts) const {
+Var<T> StandardCell<T>::project_input(const Var<T>& x) const {
+  if (x.rank() < 1 || x.dim(x.rank() - 1) != input_size_)
+    throw ShapeError(
+        fmt::format("{}: input {}: expected [..., {}]", kind_, shape_str(x.shape()), input_size_));
+  return linear(x, weight_ih, bias_ih);
+}
+
+template <class T>
+State<T> StandardCell<T>::step(const Var<T>& x, const State<T>& state) const {
   if (x.rank() != 2 || x.dim(1) != input_size_)
     throw ShapeError(
         fmt::format("{}: input {}: expected [B, {}]", kind_, shape_str(x.shape()), input_size_));
-  if (state.size() != parts)
+  return step_projected(project_input(x), state);
+}
+
+template <class T>
+void StandardCell<T>::check_projected(const Var<T>& p, const State<T>& state) const {
+  if (p.rank() != 2 || p.dim(1) != gates_ * hidden_size_)
+    throw ShapeError(fmt::format("{}: projected input {}: expected [B, {}]", kind_,
+                                 shape_str(p.shape()), gates_ * hidden_size_));
+  if (state.size() != state_parts_)
     throw ShapeError(
-        fmt::format("{}: state has {} parts, expected {}", kind_, state.size(), parts));
-  for (std::size_t i = 0; i < parts; ++i)
-    if (state[i].rank() != 2 || state[i].dim(0) != x.dim(0) || state[i].dim(1) != hidden_size_)
+        fmt::format("{}: state has {} parts, expected {}", kind_, state.size(), state_parts_));
+  for (std::size_t i = 0; i < state_parts_; ++i)
+    if (state[i].rank() != 2 || state[i].dim(0) != p.dim(0) || state[i].dim(1) != hidden_size_)
       throw ShapeError(fmt::format("{}: state part {} is {}, expected [{}, {}]", kind_, i,
-                                   shape_str(state[i].shape()), x.dim(0), hidden_size_));
+                                   shape_str(state[i].shape()), p.dim(0), hidden_size_));
 }
 
 template class StandardCell<float>;

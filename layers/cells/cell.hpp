@@ -31,6 +31,20 @@ concept RecurrentCell = requires(const C& cell, const Var<typename C::value_type
   { cell.hidden_size() } -> std::convertible_to<std::size_t>;
 };
 
+// Optional, for speed: a cell whose input side does not depend on the state splits its step in
+// two, with step(x, s) ≡ step_projected(project_input(x), s):
+//   project_input(x):            x [..., F] → p [..., P]  (any leading axes: all time steps at
+//   once) step_projected(p_t, state):  p_t [B, P] → the next state
+// Recurrent then projects a whole sequence with one large GEMM instead of one small GEMM per
+// step. The built-in cells do this; a user's cell can too (examples/custom_cell).
+template <class C>
+concept ProjectingCell = RecurrentCell<C> &&
+    requires(const C& cell, const Var<typename C::value_type>& x,
+             const State<typename C::value_type>& state) {
+  { cell.project_input(x) } -> std::same_as<Var<typename C::value_type>>;
+  { cell.step_projected(x, state) } -> std::same_as<State<typename C::value_type>>;
+};
+
 // Base of the built-in cells: weight_ih [G·H, F], weight_hh [G·H, H], bias_ih and bias_hh [G·H]
 // for G gates, named and initialized as PyTorch does (U(−1/√H, 1/√H); W_hh per recurrent_init).
 template <class T>
@@ -43,16 +57,24 @@ class StandardCell : public Module<T> {
   // `parts` zero states [B, H] (h, or h and c).
   State<T> zeros(std::size_t batch, std::size_t parts) const;
 
+  // p = x·W_ihᵀ + b_ih: x [..., F] → [..., G·H] (the ProjectingCell split).
+  Var<T> project_input(const Var<T>& x) const;
+  // The rest of the step, from the projected input p_t [B, G·H].
+  virtual State<T> step_projected(const Var<T>& p, const State<T>& state) const = 0;
+  // One step from x [B, F]: step_projected(project_input(x), state).
+  State<T> step(const Var<T>& x, const State<T>& state) const;
+
   Var<T> weight_ih, weight_hh, bias_ih, bias_hh;
 
  protected:
-  StandardCell(const char* kind, std::size_t gates, const RecurrentOptions& options);
-  // ShapeError naming the cell unless x is [B, F] and every state part is [B, H].
-  void check_step(const Var<T>& x, const State<T>& state, std::size_t parts) const;
+  StandardCell(const char* kind, std::size_t gates, std::size_t state_parts,
+               const RecurrentOptions& options);
+  // ShapeError naming the cell unless p is [B, G·H] and every state part is [B, H].
+  void check_projected(const Var<T>& p, const State<T>& state) const;
 
  private:
   const char* kind_;
-  std::size_t input_size_, hidden_size_;
+  std::size_t gates_, state_parts_, input_size_, hidden_size_;
 };
 
 }  // namespace unroll

@@ -1,24 +1,27 @@
 #include "layers/cells/gru.hpp"
 
-#include "framework/ops/elementwise.hpp"
 #include "framework/ops/linalg.hpp"
-#include "framework/ops/shape.hpp"
+#include "framework/ops/pointwise.hpp"
 
 namespace unroll {
 
 template <class T>
-GRUCell<T>::GRUCell(const RecurrentOptions& options) : StandardCell<T>("GRUCell", 3, options) {}
+GRUCell<T>::GRUCell(const RecurrentOptions& options) : StandardCell<T>("GRUCell", 3, 1, options) {}
 
 template <class T>
-State<T> GRUCell<T>::step(const Var<T>& x, const State<T>& state) const {
-  this->check_step(x, state, 1);
+State<T> GRUCell<T>::step_projected(const Var<T>& p, const State<T>& state) const {
+  this->check_projected(p, state);
   const auto& h = state[0];
-  auto a = chunk(linear(x, this->weight_ih, this->bias_ih), 3, 1);
-  auto b = chunk(linear(h, this->weight_hh, this->bias_hh), 3, 1);
-  auto r = sigmoid(a[0] + b[0]);
-  auto z = sigmoid(a[1] + b[1]);
-  auto n = tanh(a[2] + r * b[2]);
-  return {n + z * (h - n)};  // = (1 − z) ⊙ n + z ⊙ h
+  auto q = linear(h, this->weight_hh, this->bias_hh);  // [b_r b_z b_n], [B, 3H]
+  return {pointwise(
+      "gru_cell",
+      [](auto a_r, auto a_z, auto a_n, auto b_r, auto b_z, auto b_n, auto h) {
+        auto r = sigmoid(a_r + b_r);
+        auto z = sigmoid(a_z + b_z);
+        auto n = tanh(a_n + r * b_n);
+        return n + z * (h - n);  // = (1 − z) ⊙ n + z ⊙ h
+      },
+      parts<3>(p), parts<3>(q), h)};
 }
 
 template class GRUCell<float>;

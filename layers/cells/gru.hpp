@@ -14,7 +14,7 @@ class GRUCell : public StandardCell<T> {
  public:
   explicit GRUCell(const RecurrentOptions& options);
   State<T> initial_state(std::size_t batch) const { return this->zeros(batch, 1); }
-  State<T> step(const Var<T>& x, const State<T>& state) const;
+  State<T> step_projected(const Var<T>& p, const State<T>& state) const override;
 };
 
 }  // namespace unroll

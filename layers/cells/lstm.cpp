@@ -4,12 +4,13 @@
 
 #include "framework/ops/elementwise.hpp"
 #include "framework/ops/linalg.hpp"
-#include "framework/ops/shape.hpp"
+#include "framework/ops/pointwise.hpp"
 
 namespace unroll {
 
 template <class T>
-LSTMCell<T>::LSTMCell(const RecurrentOptions& options) : StandardCell<T>("LSTMCell", 4, options) {
+LSTMCell<T>::LSTMCell(const RecurrentOptions& options)
+    : StandardCell<T>("LSTMCell", 4, 2, options) {
   if (options.forget_bias() != 0.0) {
     const std::size_t h = this->hidden_size();
     xt::view(this->bias_ih.mutable_value(), xt::range(h, 2 * h)) +=
@@ -18,13 +19,16 @@ LSTMCell<T>::LSTMCell(const RecurrentOptions& options) : StandardCell<T>("LSTMCe
 }
 
 template <class T>
-State<T> LSTMCell<T>::step(const Var<T>& x, const State<T>& state) const {
-  this->check_step(x, state, 2);
-  auto gates =
-      linear(x, this->weight_ih, this->bias_ih) + linear(state[0], this->weight_hh, this->bias_hh);
-  auto ifgo = chunk(gates, 4, 1);
-  auto c = sigmoid(ifgo[1]) * state[1] + sigmoid(ifgo[0]) * tanh(ifgo[2]);
-  auto h = sigmoid(ifgo[3]) * tanh(c);
+State<T> LSTMCell<T>::step_projected(const Var<T>& p, const State<T>& state) const {
+  this->check_projected(p, state);
+  auto gates = p + linear(state[0], this->weight_hh, this->bias_hh);  // [B, 4H]
+  auto [h, c] = pointwise<2>(
+      "lstm_cell",
+      [](auto i, auto f, auto g, auto o, auto c) {
+        auto c_next = sigmoid(f) * c + sigmoid(i) * tanh(g);
+        return std::array{sigmoid(o) * tanh(c_next), c_next};
+      },
+      parts<4>(gates), state[1]);
   return {h, c};
 }
 

@@ -15,7 +15,7 @@ class LSTMCell : public StandardCell<T> {
   // options.forget_bias() is added to b_ih's forget-gate block (1 is the classic choice).
   explicit LSTMCell(const RecurrentOptions& options);
   State<T> initial_state(std::size_t batch) const { return this->zeros(batch, 2); }
-  State<T> step(const Var<T>& x, const State<T>& state) const;
+  State<T> step_projected(const Var<T>& p, const State<T>& state) const override;
 };
 
 }  // namespace unroll

@@ -520,3 +520,18 @@ TEST_CASE("shape ops record nothing under NoGrad or on constants", "[shape]") {
   CHECK(tape<double>().size() == 1);
   tape<double>().reset();
 }
+
+TEST_CASE("select takes one index of an axis and drops it", "[shape]") {
+  Var<double> x(random_array({2, 3, 4}, 13), true);
+  auto y = select(x, 1, 2);
+  CHECK(y.shape() == Shape{2, 4});
+  CHECK(all_close(y.value(), xt::view(x.value(), xt::all(), 2, xt::all()), 0));
+  CHECK(all_close(select(x, -1, 0).value(), xt::view(x.value(), xt::all(), xt::all(), 0), 0));
+  CHECK_THROWS_WITH(select(x, 1, 3),
+                    "select: index 3 is out of range for extent 3 of axis 1 in [2,3,4]");
+  CHECK_THROWS_AS(select(x, 1, 3), IndexError);
+  REQUIRE_GRADCHECK(
+      GradcheckFn([](const Vars& v) { return select(v[0], 1, 1) * select(v[0], 1, 2); }),
+      (std::vector{random_array({2, 3, 4}, 14)}));
+  tape<double>().reset();
+}
