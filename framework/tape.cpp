@@ -69,6 +69,8 @@ void release(Node<T>* node) {
     n->version = 0;
     n->requires_grad = false;
     n->has_grad = false;
+    n->retain_grad = false;
+    n->grad_freed = false;
 #ifdef UNROLL_NO_CACHE  // sanitizer builds: a freed node is really freed
     delete n;
 #else
@@ -217,6 +219,11 @@ bool Var<T>::is_leaf() const {
 template <class T>
 const Array<T>& Var<T>::grad() const& {
   check_defined(node_, "grad");
+  if (!node_->has_grad && node_->grad_freed)
+    throw TapeError(fmt::format(
+        "grad: the gradient of intermediate '{}' was freed by backward once propagated; call "
+        "retain_grad() on it before backward to keep it",
+        node_->op));
   if (!node_->has_grad) {
     node_->grad.resize(node_->value.shape());
     node_->grad.fill(T(0));
@@ -235,6 +242,12 @@ template <class T>
 void Var<T>::zero_grad() {
   check_defined(node_, "zero_grad");
   node_->has_grad = false;
+}
+
+template <class T>
+void Var<T>::retain_grad() {
+  check_defined(node_, "retain_grad");
+  node_->retain_grad = true;
 }
 
 template <class T>
@@ -282,7 +295,8 @@ void Var<T>::backward(const Array<T>& seed) const {
 
   const auto& nodes = t.nodes();
   if (recorded)
-    for (std::size_t i = 0; i <= root->tape_index; ++i) nodes[i]->has_grad = false;
+    for (std::size_t i = 0; i <= root->tape_index; ++i)
+      nodes[i]->has_grad = nodes[i]->grad_freed = false;
   if (root->has_grad) {
     root->grad += seed;
   } else {
@@ -302,6 +316,11 @@ void Var<T>::backward(const Array<T>& seed) const {
             k, n.op, shape_str(edge.node->value.shape()), edge.node->version, edge.version));
     }
     n.backward(n);
+    if (!n.retain_grad) {  // propagated: its buffer goes back to the cache for the next nodes
+      n.grad.resize({0});
+      n.has_grad = false;
+      n.grad_freed = true;
+    }
   }
 }
 

@@ -48,6 +48,8 @@ struct Node {
   std::uint32_t version = 0;
   bool requires_grad = false;
   bool has_grad = false;
+  bool retain_grad = false;  // keep this intermediate's gradient after backward (Var::retain_grad)
+  bool grad_freed = false;   // backward released this intermediate's gradient
 
   Node<T>& input(std::size_t k) const { return *inputs[k].node; }
   const Array<T>& input_value(std::size_t k) const { return inputs[k].node->value; }
@@ -96,11 +98,16 @@ class Var {
   bool requires_grad() const;
   bool is_leaf() const;
 
-  // The accumulated gradient (zeros if nothing flowed into it yet).
+  // The accumulated gradient (zeros if nothing flowed into it yet). Backward frees the gradients
+  // of recorded intermediates once it has propagated them (as PyTorch does: this is what keeps a
+  // long unrolled sequence's gradients from all being alive at once); reading one afterwards is a
+  // TapeError unless retain_grad() was called before backward. Leaves keep theirs.
   const Array<T>& grad() const&;
   Array<T> grad() const&& { return grad(); }
   bool has_grad() const;
   void zero_grad();
+  // Keep this intermediate's gradient after backward, for inspection (e.g. ∂L/∂h_t over time).
+  void retain_grad();
   // Writable value of a leaf, for initializers and optimizers. Bumps the version, so a recorded
   // op that saved the old value refuses to backpropagate with the new one.
   Array<T>& mutable_value();

@@ -39,11 +39,26 @@ TEST_CASE("a second backward accumulates into leaves, not into intermediates", "
   tape<double>().reset();
   Var<double> x(arr({1.5}), true);
   auto h = x * x;
+  h.retain_grad();
   auto y = h * 3.0;
   y.backward();
   y.backward();
   CHECK(x.grad()(0) == Approx(2 * 6 * 1.5));
   CHECK(h.grad()(0) == Approx(3.0));  // intermediate: one pass's gradient
+  tape<double>().reset();
+}
+
+TEST_CASE("backward frees intermediate gradients unless retained", "[tape]") {
+  tape<double>().reset();
+  Var<double> x(arr({2.0}), true);
+  auto h = x * x;
+  auto y = h * 3.0;
+  y.backward();
+  CHECK(x.grad()(0) == Approx(12.0));  // leaves keep theirs
+  CHECK_THROWS_WITH(h.grad(),
+                    "grad: the gradient of intermediate 'mul' was freed by backward once "
+                    "propagated; call retain_grad() on it before backward to keep it");
+  CHECK_THROWS_AS(h.grad(), TapeError);
   tape<double>().reset();
 }
 

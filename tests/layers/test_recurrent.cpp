@@ -139,6 +139,7 @@ TEST_CASE("vanishing gradients: tanh RNN decays geometrically, LSTM far less",
     std::vector<Var<double>> hs;
     for (std::size_t t = 0; t < steps; ++t) {
       state = cell.step(x, state);
+      state[0].retain_grad();  // read after backward
       hs.push_back(state[0]);
     }
     sum(state[0]).backward();
