@@ -8,8 +8,10 @@
 #include <chrono>
 #include <filesystem>
 
+#include "bench/allocation_counter.hpp"
 #include "examples/custom_cell/user_lstm.hpp"
 #include "framework/gemm.hpp"
+#include "framework/memory.hpp"
 #include "models/char_lm/trainer.hpp"
 #include "models/text/corpus.hpp"
 
@@ -57,19 +59,27 @@ int main(int argc, char** argv) {
     Trainer trainer(*model, config.vocabulary.encode(text, "bench"), options);
     double loss = 0;
     for (int i = 0; i < warmup; ++i) loss = trainer.step().loss;
+    const std::size_t news_before = bench::operator_new_calls.load();
+    const std::size_t system_before = memory_stats().system_allocs;
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < steps; ++i) loss = trainer.step().loss;
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double allocs_per_step =
+        static_cast<double>(bench::operator_new_calls.load() - news_before +
+                            memory_stats().system_allocs - system_before) /
+        steps;
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     fmt::print(
         "{{\"impl\": \"unroll\", \"cell\": \"{}\", \"custom\": {}, \"hidden\": {}, \"layers\": {}, "
         "\"seq\": {}, \"batch\": {}, \"threads\": {}, \"steps\": {}, \"tokens_per_s\": {:.1f}, "
-        "\"ms_per_step\": {:.2f}, \"final_loss\": {:.4f}, \"peak_rss_mb\": {:.1f}}}\n",
+        "\"ms_per_step\": {:.2f}, \"final_loss\": {:.4f}, \"peak_rss_mb\": {:.1f}, "
+        "\"heap_allocs_per_step\": {:.1f}}}\n",
         cell, custom, hidden, layers, seq, batch, threads, steps,
         static_cast<double>(steps) * static_cast<double>(seq * batch) / seconds,
-        1000 * seconds / steps, loss, static_cast<double>(usage.ru_maxrss) / 1024.0);
+        1000 * seconds / steps, loss, static_cast<double>(usage.ru_maxrss) / 1024.0,
+        allocs_per_step);
     return 0;
   } catch (const std::exception& e) {
     fmt::print(stderr, "charlm_bench: {}\n", e.what());

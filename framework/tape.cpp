@@ -37,6 +37,8 @@ Node<T>* acquire_node() {
   Node<T>* node;
   if (pool.empty()) {
     node = new Node<T>();
+    node->inputs.reserve(4);  // room for most ops, so a recycled node rarely grows
+    node->ints.reserve(8);
   } else {
     node = pool.back();
     pool.pop_back();

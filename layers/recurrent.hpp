@@ -90,7 +90,10 @@ class Recurrent : public Module<typename Cell::value_type> {
     for (std::size_t l = 0; l < cells_.size(); ++l) {
       const Cell& cell = *cells_[l];
       State<T> state = initial.empty() ? cell.initial_state(batch) : initial[l];
-      std::vector<Var<T>> outputs, history;
+      std::vector<Var<T>>& outputs = outputs_;  // reused lists: no allocation per call
+      std::vector<Var<T>>& history = history_;
+      outputs.clear();
+      history.clear();
       // A projecting cell computes its input side for all steps at once: [B, T, F] → [B, T, P].
       Var<T> projected;
       if constexpr (ProjectingCell<Cell>) projected = cell.project_input(x);
@@ -112,6 +115,8 @@ class Recurrent : public Module<typename Cell::value_type> {
         state = std::move(next);
       }
       Var<T> out = stack(outputs, 1);  // [B, T, H]
+      outputs.clear();
+      history.clear();
       if (options_.residual() && l >= first_residual_layer()) out = out + x;
       if (l + 1 < cells_.size() && options_.dropout() > 0.0)
         out = dropout(out, options_.dropout(), this->is_training(), rng_);
@@ -185,6 +190,7 @@ class Recurrent : public Module<typename Cell::value_type> {
   std::string name_;
   Rng rng_;
   std::vector<std::shared_ptr<Cell>> cells_;
+  std::vector<Var<T>> outputs_, history_;  // forward's per-step lists, kept for their capacity
 };
 
 // The built-in layers, named and shaped exactly as torch.nn.RNN / LSTM / GRU (batch_first).

@@ -10,10 +10,12 @@
 namespace unroll {
 namespace {
 
-// The gradients to clip: parameters with a gradient, each node once.
+// The gradients to clip: parameters with a gradient, each node once (in a reused list: no
+// allocation in a training step).
 template <class T>
-std::vector<Node<T>*> gradient_nodes(const std::vector<Var<T>>& parameters) {
-  std::vector<Node<T>*> nodes;
+const std::vector<Node<T>*>& gradient_nodes(const std::vector<Var<T>>& parameters) {
+  thread_local std::vector<Node<T>*> nodes;
+  nodes.clear();
   for (const auto& p : parameters) {
     if (!p.defined() || !p.has_grad()) continue;
     if (std::find(nodes.begin(), nodes.end(), p.node()) == nodes.end()) nodes.push_back(p.node());
@@ -49,7 +51,7 @@ T clip_grad_norm(const std::vector<Var<T>>& parameters, double max_norm, double 
     throw ValueError(fmt::format("clip_grad_norm: max_norm {} is negative", max_norm));
   if (!(norm_type > 0.0))
     throw ValueError(fmt::format("clip_grad_norm: norm type {} is not positive", norm_type));
-  const std::vector<Node<T>*> nodes = gradient_nodes(parameters);
+  const std::vector<Node<T>*>& nodes = gradient_nodes(parameters);
   double total = 0.0;
   for (Node<T>* n : nodes) {
     const double s = power_sum(n->grad, norm_type);

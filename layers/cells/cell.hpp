@@ -10,14 +10,11 @@
 #include <concepts>
 #include <vector>
 
+#include "layers/cells/state.hpp"
 #include "layers/module.hpp"
 #include "layers/recurrent_options.hpp"
 
 namespace unroll {
-
-// A cell's state: h_t first (the output), then anything else it carries (an LSTM's c_t).
-template <class T>
-using State = std::vector<Var<T>>;
 
 template <class C>
 concept RecurrentCell = requires(const C& cell, const Var<typename C::value_type>& x,

@@ -76,7 +76,8 @@ Trainer::Trainer(CharLM<float>& model, std::vector<std::int64_t> train_ids,
       options_((options.validate(), options)),
       batches_(std::move(train_ids), options.batch, options.seq, options.random_offsets,
                options.seed),
-      optimizer_(make_optimizer(options.optimizer, model.named_parameters(), options.lr)) {}
+      optimizer_(make_optimizer(options.optimizer, model.named_parameters(), options.lr)),
+      parameters_(model.parameters()) {}
 
 StepResult Trainer::step() {
   const Batch batch = batches_.next();
@@ -93,10 +94,9 @@ StepResult Trainer::step() {
     carried_.push_back(std::move(detached));
   }
   StepResult result{loss.item(), 0.0};
-  const auto parameters = model_.parameters();
   result.grad_norm =
-      clip_grad_norm(parameters, options_.clip_norm > 0 ? options_.clip_norm : INFINITY);
-  if (options_.clip_value > 0) clip_grad_value(parameters, options_.clip_value);
+      clip_grad_norm(parameters_, options_.clip_norm > 0 ? options_.clip_norm : INFINITY);
+  if (options_.clip_value > 0) clip_grad_value(parameters_, options_.clip_value);
   out = SequenceOutput<float>();
   loss = Var<float>();
   tape<float>().reset();

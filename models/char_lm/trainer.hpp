@@ -60,7 +60,8 @@ class Trainer {
   TrainOptions options_;
   StreamBatcher batches_;
   std::unique_ptr<Optimizer<float>> optimizer_;
-  std::vector<State<float>> carried_;  // detached final states of the previous window
+  std::vector<Var<float>> parameters_;  // the model's, listed once (clipped every step)
+  std::vector<State<float>> carried_;   // detached final states of the previous window
 };
 
 // "run.safetensors" → "run.train.safetensors": where the training state of a checkpoint lives.

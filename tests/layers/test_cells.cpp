@@ -21,7 +21,7 @@ GradcheckFn two_steps(const Cell& cell) {
     State<double> state(v.begin() + 2, v.end());
     state = cell.step(v[0], state);
     state = cell.step(v[1], state);
-    return concat(state, 1);
+    return concat(std::vector<Var<double>>(state.begin(), state.end()), 1);
   };
 }
 
