@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <filesystem>
+#include <vector>
 
 #include "bench/allocation_counter.hpp"
 #include "examples/custom_cell/user_lstm.hpp"
@@ -16,6 +17,26 @@
 #include "models/text/corpus.hpp"
 
 using namespace unroll;
+
+namespace {
+
+// This machine's float32 GEMM rate with the current threads: square 1024 products for ~0.5 s.
+double sgemm_gflops() {
+  const std::size_t n = 1024;
+  std::vector<float> a(n * n, 0.5f), b(n * n, 0.25f), c(n * n, 0.0f);
+  gemm<float>(false, true, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);  // warm
+  int calls = 0;
+  const auto start = std::chrono::steady_clock::now();
+  double seconds = 0;
+  while (seconds < 0.5) {
+    gemm<float>(false, true, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
+    ++calls;
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  return 2.0 * n * n * n * calls / seconds / 1e9;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"charlm_bench: tokens per second of full char-LM training steps"};
@@ -69,17 +90,29 @@ int main(int argc, char** argv) {
         static_cast<double>(bench::operator_new_calls.load() - news_before +
                             memory_stats().system_allocs - system_before) /
         steps;
+    // GEMM work of one step (forward, input gradients, weight gradients: 3 × 2·M·N·K each):
+    // per layer the input projection [N, F_l]·[F_l, G·H] and the recurrence [N, H]·[H, G·H];
+    // then the head [N, H]·[H, V]; N = batch · seq. Elementwise work is not counted.
+    const std::size_t gates = cell == "lstm" || custom ? 4 : cell == "gru" ? 3 : 1;
+    double per_token = 0;
+    for (std::size_t l = 0; l < layers; ++l)
+      per_token += static_cast<double>((l == 0 ? embed : hidden) + hidden) * gates * hidden;
+    per_token += static_cast<double>(hidden * config.vocabulary.size());
+    const double train_gflops =
+        6.0 * per_token * static_cast<double>(batch * seq) * steps / seconds / 1e9;
+    const double sgemm = sgemm_gflops();
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     fmt::print(
         "{{\"impl\": \"unroll\", \"cell\": \"{}\", \"custom\": {}, \"hidden\": {}, \"layers\": {}, "
         "\"seq\": {}, \"batch\": {}, \"threads\": {}, \"steps\": {}, \"tokens_per_s\": {:.1f}, "
         "\"ms_per_step\": {:.2f}, \"final_loss\": {:.4f}, \"peak_rss_mb\": {:.1f}, "
-        "\"heap_allocs_per_step\": {:.1f}}}\n",
+        "\"heap_allocs_per_step\": {:.1f}, \"train_gflops\": {:.1f}, \"sgemm_gflops\": {:.1f}, "
+        "\"flop_efficiency\": {:.2f}}}\n",
         cell, custom, hidden, layers, seq, batch, threads, steps,
         static_cast<double>(steps) * static_cast<double>(seq * batch) / seconds,
         1000 * seconds / steps, loss, static_cast<double>(usage.ru_maxrss) / 1024.0,
-        allocs_per_step);
+        allocs_per_step, train_gflops, sgemm, train_gflops / sgemm);
     return 0;
   } catch (const std::exception& e) {
     fmt::print(stderr, "charlm_bench: {}\n", e.what());

@@ -6,6 +6,7 @@
 #include "framework/ops/elementwise.hpp"
 #include "framework/ops/linalg.hpp"
 #include "framework/ops/nn.hpp"
+#include "framework/ops/pointwise.hpp"
 #include "framework/ops/reduce.hpp"
 #include "framework/ops/shape.hpp"
 #include "framework/optim/adagrad.hpp"
