@@ -73,6 +73,9 @@ void release(Node<T>* node) {
     n->has_grad = false;
     n->retain_grad = false;
     n->grad_freed = false;
+    n->handles = 0;
+    n->value_uses = 0;
+    n->value_freed = false;
 #ifdef UNROLL_NO_CACHE  // sanitizer builds: a freed node is really freed
     delete n;
 #else
@@ -84,7 +87,7 @@ void release(Node<T>* node) {
 
 template <class T>
 static Var<T> make_result_impl(const char* name, const Var<T>* const* inputs, std::size_t count,
-                               BackwardFn<T> backward) {
+                               BackwardFn<T> backward, ValueNeeds needs) {
   bool needs_grad = false;
   for (std::size_t k = 0; k < count; ++k) {
     check_defined(inputs[k]->node(), name);
@@ -99,8 +102,10 @@ static Var<T> make_result_impl(const char* name, const Var<T>* const* inputs, st
     for (std::size_t k = 0; k < count; ++k) {
       Node<T>* in = inputs[k]->node();
       ++in->refs;
+      if (k >= 31 || (needs & (1u << k))) ++in->value_uses;
       node->inputs.push_back({in, in->version});
     }
+    if (needs & kOutputValue) ++node->value_uses;
     tape<T>().record(node);
   }
   return Var<T>(node);
@@ -108,22 +113,23 @@ static Var<T> make_result_impl(const char* name, const Var<T>* const* inputs, st
 
 template <class T>
 Var<T> make_result(const char* name, std::initializer_list<const Var<T>*> inputs,
-                   BackwardFn<T> backward) {
-  return make_result_impl<T>(name, inputs.begin(), inputs.size(), backward);
+                   BackwardFn<T> backward, ValueNeeds needs) {
+  return make_result_impl<T>(name, inputs.begin(), inputs.size(), backward, needs);
 }
 
 template <class T>
 Var<T> make_result(const char* name, const Var<T>* const* inputs, std::size_t count,
-                   BackwardFn<T> backward) {
-  return make_result_impl<T>(name, inputs, count, backward);
+                   BackwardFn<T> backward, ValueNeeds needs) {
+  return make_result_impl<T>(name, inputs, count, backward, needs);
 }
 
 template <class T>
-Var<T> make_result(const char* name, const std::vector<Var<T>>& inputs, BackwardFn<T> backward) {
+Var<T> make_result(const char* name, const std::vector<Var<T>>& inputs, BackwardFn<T> backward,
+                   ValueNeeds needs) {
   thread_local std::vector<const Var<T>*> pointers;
   pointers.clear();
   for (const auto& v : inputs) pointers.push_back(&v);
-  return make_result_impl<T>(name, pointers.data(), pointers.size(), backward);
+  return make_result_impl<T>(name, pointers.data(), pointers.size(), backward, needs);
 }
 
 }  // namespace detail
@@ -132,10 +138,26 @@ Var<T> make_result(const char* name, const std::vector<Var<T>>& inputs, Backward
 // Var
 
 template <class T>
-Var<T>::Var(Node<T>* adopted) : node_(adopted) {}
+Var<T>::Var(Node<T>* adopted) : node_(adopted) {
+  if (node_) ++node_->handles;
+}
+
+template <class T>
+void Var<T>::drop() {
+  Node<T>* n = node_;
+  node_ = nullptr;
+  if (--n->handles == 0 && n->value_uses == 0 && n->backward != nullptr && !n->value_freed &&
+      n->epoch == tape<T>().epoch()) {
+    n->freed_shape = n->value.shape();
+    n->value.resize({0});
+    n->value_freed = true;
+  }
+  detail::release(n);
+}
 
 template <class T>
 Var<T>::Var(Array<T> value, bool requires_grad) : node_(detail::acquire_node<T>()) {
+  ++node_->handles;
   node_->value = std::move(value);
   node_->requires_grad = requires_grad;
 }
@@ -147,7 +169,7 @@ Var<T> Var<T>::parameter(Array<T> value) {
 
 template <class T>
 Var<T>::Var(const Var& other) : node_(other.node_) {
-  if (node_) ++node_->refs;
+  if (node_) ++node_->refs, ++node_->handles;
 }
 
 template <class T>
@@ -157,8 +179,8 @@ Var<T>::Var(Var&& other) noexcept : node_(other.node_) {
 
 template <class T>
 Var<T>& Var<T>::operator=(const Var& other) {
-  if (other.node_) ++other.node_->refs;
-  if (node_) detail::release(node_);
+  if (other.node_) ++other.node_->refs, ++other.node_->handles;
+  if (node_) drop();
   node_ = other.node_;
   return *this;
 }
@@ -166,7 +188,7 @@ Var<T>& Var<T>::operator=(const Var& other) {
 template <class T>
 Var<T>& Var<T>::operator=(Var&& other) noexcept {
   if (this != &other) {
-    if (node_) detail::release(node_);
+    if (node_) drop();
     node_ = other.node_;
     other.node_ = nullptr;
   }
@@ -175,7 +197,7 @@ Var<T>& Var<T>::operator=(Var&& other) noexcept {
 
 template <class T>
 Var<T>::~Var() {
-  if (node_) detail::release(node_);
+  if (node_) drop();
 }
 
 template <class T>
@@ -315,7 +337,7 @@ void Var<T>::backward(const Array<T>& seed) const {
         throw TapeError(fmt::format(
             "backward: input {} of '{}' (shape {}) was modified after it was recorded "
             "(version {}, recorded at {}); change parameters only after backward()",
-            k, n.op, shape_str(edge.node->value.shape()), edge.node->version, edge.version));
+            k, n.op, shape_str(edge.node->value_shape()), edge.node->version, edge.version));
     }
     n.backward(n);
     if (!n.retain_grad) {  // propagated: its buffer goes back to the cache for the next nodes
@@ -376,19 +398,20 @@ Var<T> detach(const Var<T>& x) {
   return out;
 }
 
-#define UNROLL_INSTANTIATE(T)                                                                     \
-  template struct Node<T>;                                                                        \
-  template class Var<T>;                                                                          \
-  template class Tape<T>;                                                                         \
-  template Tape<T>& tape<T>();                                                                    \
-  template Var<T> detach<T>(const Var<T>&);                                                       \
-  template Node<T>* detail::acquire_node<T>();                                                    \
-  template void detail::release<T>(Node<T>*);                                                     \
-  template Var<T> detail::make_result<T>(const char*, std::initializer_list<const Var<T>*>,       \
-                                         BackwardFn<T>);                                          \
-  template Var<T> detail::make_result<T>(const char*, const std::vector<Var<T>>&, BackwardFn<T>); \
-  template Var<T> detail::make_result<T>(const char*, const Var<T>* const*, std::size_t,          \
-                                         BackwardFn<T>);
+#define UNROLL_INSTANTIATE(T)                                                                    \
+  template struct Node<T>;                                                                       \
+  template class Var<T>;                                                                         \
+  template class Tape<T>;                                                                        \
+  template Tape<T>& tape<T>();                                                                   \
+  template Var<T> detach<T>(const Var<T>&);                                                      \
+  template Node<T>* detail::acquire_node<T>();                                                   \
+  template void detail::release<T>(Node<T>*);                                                    \
+  template Var<T> detail::make_result<T>(const char*, std::initializer_list<const Var<T>*>,      \
+                                         BackwardFn<T>, ValueNeeds);                             \
+  template Var<T> detail::make_result<T>(const char*, const std::vector<Var<T>>&, BackwardFn<T>, \
+                                         ValueNeeds);                                            \
+  template Var<T> detail::make_result<T>(const char*, const Var<T>* const*, std::size_t,         \
+                                         BackwardFn<T>, ValueNeeds);
 UNROLL_INSTANTIATE(float)
 UNROLL_INSTANTIATE(double)
 #undef UNROLL_INSTANTIATE

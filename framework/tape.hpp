@@ -24,6 +24,14 @@ struct Node;
 template <class T>
 using BackwardFn = void (*)(Node<T>&);
 
+// Which values an op's backward reads: bit k for input k, kOutputValue for its own result.
+// Ops that declare less let the tape free dead intermediates during the forward pass.
+using ValueNeeds = std::uint32_t;
+inline constexpr ValueNeeds kOutputValue = 1u << 31;
+inline constexpr ValueNeeds kAllValues = ~0u;
+inline constexpr ValueNeeds kNoValues = 0;
+constexpr ValueNeeds input_values(std::size_t count) { return (1u << count) - 1; }
+
 // An input of a recorded op, with the input's version when it was recorded: backward refuses to
 // run if the value was changed since (see Var::mutable_value).
 template <class T>
@@ -50,6 +58,15 @@ struct Node {
   bool has_grad = false;
   bool retain_grad = false;  // keep this intermediate's gradient after backward (Var::retain_grad)
   bool grad_freed = false;   // backward released this intermediate's gradient
+  // Value liveness: a recorded intermediate that no Var refers to any more and whose value no
+  // backward will read (its own, or a consumer's: add, select, stack… read none) gives its value
+  // buffer back right away. Only its shape is kept, for sizing its gradient.
+  std::uint32_t handles = 0;     // Vars referring to this node
+  std::uint32_t value_uses = 0;  // recorded backwards that will read this node's value
+  bool value_freed = false;
+  Shape freed_shape;
+
+  const Shape& value_shape() const { return value_freed ? freed_shape : value.shape(); }
 
   Node<T>& input(std::size_t k) const { return *inputs[k].node; }
   const Array<T>& input_value(std::size_t k) const { return inputs[k].node->value; }
@@ -121,6 +138,9 @@ class Var {
   explicit Var(Node<T>* adopted);  // takes ownership of one reference
 
  private:
+  // Drops this handle's reference (freeing a dead intermediate's value, then the node).
+  void drop();
+
   Node<T>* node_ = nullptr;
 };
 
@@ -164,14 +184,16 @@ void release(Node<T>* node);
 // The result node of op `name` over `inputs`. If recording is on and any input requires a
 // gradient, the node is put on the tape with `backward`; otherwise it is a plain constant.
 // The caller writes the node's value.
+// `needs` says which values `backward` reads (default: all of them).
 template <class T>
 Var<T> make_result(const char* name, std::initializer_list<const Var<T>*> inputs,
-                   BackwardFn<T> backward);
+                   BackwardFn<T> backward, ValueNeeds needs = kAllValues);
 template <class T>
-Var<T> make_result(const char* name, const std::vector<Var<T>>& inputs, BackwardFn<T> backward);
+Var<T> make_result(const char* name, const std::vector<Var<T>>& inputs, BackwardFn<T> backward,
+                   ValueNeeds needs = kAllValues);
 template <class T>
 Var<T> make_result(const char* name, const Var<T>* const* inputs, std::size_t count,
-                   BackwardFn<T> backward);
+                   BackwardFn<T> backward, ValueNeeds needs = kAllValues);
 
 }  // namespace detail
 }  // namespace unroll

@@ -34,7 +34,7 @@ volatile std::sig_atomic_t interrupted = 0;
 void on_sigint(int) { interrupted = 1; }
 
 struct TrainArgs {
-  std::string data, init, resume, out, log;
+  std::string data, init, resume, out, log, windows = "stream";
   CharLMConfig model;
   TrainOptions train;
   std::optional<std::int64_t> steps, epochs;
@@ -73,6 +73,7 @@ std::string format_duration(double seconds) {
 }
 
 int train(TrainArgs& a) {
+  a.train.random_windows = a.windows == "random";
   check_output_folder(a.out);
   if (!a.log.empty()) check_output_folder(a.log);
   const std::u32string text =
@@ -231,8 +232,15 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--seq", t.train.seq, "characters per window (truncated BPTT length)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  train_cmd->add_option("--batch", t.train.batch, "streams trained in parallel")
+  train_cmd->add_option("--batch", t.train.batch, "streams (or windows) trained in parallel")
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  train_cmd
+      ->add_option("--windows", t.windows,
+                   "stream: B streams read in order, states carried from window to window "
+                   "(char-rnn); random: B windows at random positions every step, each from a "
+                   "zero state (as eval scores them)")
+      ->check(CLI::IsMember({"stream", "random"}))
       ->capture_default_str();
   auto* steps = train_cmd->add_option("--steps", t.steps, "stop after this many steps")
                     ->check(CLI::PositiveNumber);

@@ -10,8 +10,9 @@ namespace {
 
 // The result of a unary op: y = forward(x), recorded with `backward`.
 template <class T, class F>
-Var<T> unary(const char* name, const Var<T>& x, F&& forward, BackwardFn<T> backward) {
-  Var<T> y = detail::make_result<T>(name, {&x}, backward);
+Var<T> unary(const char* name, const Var<T>& x, F&& forward, BackwardFn<T> backward,
+             ValueNeeds needs = kAllValues) {
+  Var<T> y = detail::make_result<T>(name, {&x}, backward, needs);
   xt::noalias(y.node()->value) = forward(x.value());
   return y;
 }
@@ -19,9 +20,9 @@ Var<T> unary(const char* name, const Var<T>& x, F&& forward, BackwardFn<T> backw
 // The result of a binary broadcasting op: y = forward(a, b).
 template <class T, class F>
 Var<T> binary(const char* name, const Var<T>& a, const Var<T>& b, F&& forward,
-              BackwardFn<T> backward) {
+              BackwardFn<T> backward, ValueNeeds needs = kAllValues) {
   detail::broadcast_shapes(name, a.shape(), b.shape());
-  Var<T> y = detail::make_result<T>(name, {&a, &b}, backward);
+  Var<T> y = detail::make_result<T>(name, {&a, &b}, backward, needs);
   xt::noalias(y.node()->value) = forward(a.value(), b.value());
   return y;
 }
@@ -35,7 +36,8 @@ Var<T> add(const Var<T>& a, const Var<T>& b) {
       [](Node<T>& n) {
         detail::accumulate_broadcast(n.input(0), n.grad);
         detail::accumulate_broadcast(n.input(1), n.grad);
-      });
+      },
+      kNoValues);
 }
 
 template <class T>
@@ -45,7 +47,8 @@ Var<T> sub(const Var<T>& a, const Var<T>& b) {
       [](Node<T>& n) {
         detail::accumulate_broadcast(n.input(0), n.grad);
         detail::accumulate_broadcast(n.input(1), -n.grad);
-      });
+      },
+      kNoValues);
 }
 
 template <class T>
@@ -55,7 +58,8 @@ Var<T> mul(const Var<T>& a, const Var<T>& b) {
       [](Node<T>& n) {
         detail::accumulate_broadcast(n.input(0), n.grad * n.input_value(1));
         detail::accumulate_broadcast(n.input(1), n.grad * n.input_value(0));
-      });
+      },
+      input_values(2));
 }
 
 template <class T>
@@ -115,7 +119,7 @@ template <class T>
 Var<T> exp(const Var<T>& x) {
   return unary<T>(
       "exp", x, [](const auto& v) { return xt::exp(v); },
-      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad * n.value); });
+      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad * n.value); }, kOutputValue);
 }
 
 template <class T>
@@ -136,14 +140,16 @@ template <class T>
 Var<T> tanh(const Var<T>& x) {
   return unary<T>(
       "tanh", x, [](const auto& v) { return xt::tanh(v); },
-      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad * (T(1) - n.value * n.value)); });
+      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad * (T(1) - n.value * n.value)); },
+      kOutputValue);
 }
 
 template <class T>
 Var<T> sigmoid(const Var<T>& x) {
   return unary<T>(
       "sigmoid", x, [](const auto& v) { return T(1) / (T(1) + xt::exp(-v)); },
-      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad * n.value * (T(1) - n.value)); });
+      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad * n.value * (T(1) - n.value)); },
+      kOutputValue);
 }
 
 template <class T>

@@ -13,7 +13,7 @@ namespace {
 template <class T>
 T prepare_grad(Node<T>& node) {
   if (node.has_grad) return T(1);
-  node.grad.resize(node.value.shape());
+  node.grad.resize(node.value_shape());
   node.has_grad = true;
   return T(0);
 }
@@ -111,8 +111,10 @@ template <class T>
 Var<T> linear_impl(const Var<T>& x, const Var<T>& w, const Var<T>* bias) {
   const std::size_t rows = linear_rows(x, w, bias);
   const std::size_t out = w.dim(0), in = w.dim(1);
-  Var<T> y = bias ? detail::make_result<T>("linear", {&x, &w, bias}, linear_backward<T>)
-                  : detail::make_result<T>("linear", {&x, &w}, linear_backward<T>);
+  // Backward reads x and W, not the bias or the result.
+  Var<T> y =
+      bias ? detail::make_result<T>("linear", {&x, &w, bias}, linear_backward<T>, input_values(2))
+           : detail::make_result<T>("linear", {&x, &w}, linear_backward<T>, input_values(2));
   Shape shape = x.shape();
   shape.back() = out;
   Array<T>& v = y.node()->value;

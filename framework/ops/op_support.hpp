@@ -28,7 +28,7 @@ void accumulate(Node<T>& target, E&& g) {
   if (target.has_grad) {
     xt::noalias(target.grad) += std::forward<E>(g);
   } else {
-    target.grad.resize(target.value.shape());
+    target.grad.resize(target.value_shape());
     xt::noalias(target.grad) = std::forward<E>(g);
     target.has_grad = true;
   }
@@ -38,11 +38,11 @@ void accumulate(Node<T>& target, E&& g) {
 template <class T, class E>
 void accumulate_broadcast(Node<T>& target, E&& g) {
   if (!target.requires_grad) return;
-  if (xt::has_shape(g, target.value.shape())) {
+  if (xt::has_shape(g, target.value_shape())) {
     accumulate(target, std::forward<E>(g));
   } else {
     Array<T> full = std::forward<E>(g);
-    accumulate(target, reduce_to_shape(full, target.value.shape()));
+    accumulate(target, reduce_to_shape(full, target.value_shape()));
   }
 }
 

@@ -222,7 +222,7 @@ void backward_node(Node<T>& node) {
     bool repeated = sizes[i] != rows * width * parts[i];  // broadcast
     for (std::size_t k = 0; k < inputs; ++k)
       repeated = repeated || (k != i && &node.input(k) == &in);
-    in.grad.resize(in.value.shape());
+    in.grad.resize(in.value_shape());
     if (repeated) in.grad.fill(T(0));
     overwrite[i] = !repeated;
     in.has_grad = true;
@@ -276,8 +276,9 @@ auto pointwise(const char* name, F f, const Inputs&... inputs) {
       pointwise_detail::throw_pointwise_shape(name, i, s, part_counts[i], width, rows);
   }
 
-  Var<T> y = detail::make_result<T>(name, vars.data(), count,
-                                    &pointwise_detail::backward_node<T, N, K, F>);
+  // Backward recomputes from the inputs; its own result is never read again.
+  Var<T> y = detail::make_result<T>(
+      name, vars.data(), count, &pointwise_detail::backward_node<T, N, K, F>, input_values(count));
   Node<T>& node = *y.node();
   if (node.requires_grad) {
     node.ints.assign({static_cast<std::int64_t>(rows), static_cast<std::int64_t>(width)});

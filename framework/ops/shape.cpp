@@ -88,7 +88,7 @@ void strided_copy(T* dst, const T* src, const Shape& shape, const Shape& strides
 template <class T>
 Array<T>& grad_to_add_into(Node<T>& in) {
   if (!in.has_grad) {
-    in.grad.resize(in.value.shape());
+    in.grad.resize(in.value_shape());
     in.grad.fill(T(0));
     in.has_grad = true;
   }
@@ -176,11 +176,14 @@ std::size_t first_bad_id(const IndexArray& ids, std::size_t limit) {
 template <class T>
 Var<T> reshape(const Var<T>& x, const std::vector<std::ptrdiff_t>& shape) {
   const Shape resolved = resolve_shape(x.shape(), shape);
-  Var<T> y = detail::make_result<T>("reshape", {&x}, [](Node<T>& n) {
-    const Shape& shape = n.input_value(0).shape();
-    detail::accumulate(n.input(0),
-                       xt::adapt(n.grad.data(), n.grad.size(), xt::no_ownership(), shape));
-  });
+  Var<T> y = detail::make_result<T>(
+      "reshape", {&x},
+      [](Node<T>& n) {
+        const Shape& shape = n.input(0).value_shape();
+        detail::accumulate(n.input(0),
+                           xt::adapt(n.grad.data(), n.grad.size(), xt::no_ownership(), shape));
+      },
+      kNoValues);
   Array<T>& v = y.node()->value;
   v.resize(resolved);
   std::copy_n(x.value().data(), x.size(), v.data());
@@ -222,14 +225,17 @@ Var<T> narrow(const Var<T>& x, std::ptrdiff_t axis, std::size_t start, std::size
   if (start > xs[a] || length > xs[a] - start)
     throw ShapeError(fmt::format("narrow: [{}, {}) exceeds extent {} of axis {} in {}", start,
                                  start + length, xs[a], a, shape_str(xs)));
-  Var<T> y = detail::make_result<T>("narrow", {&x}, [](Node<T>& n) {
-    Node<T>& in = n.input(0);
-    if (!in.requires_grad) return;
-    const auto axis = static_cast<std::size_t>(n.ints[0]);
-    const auto start = static_cast<std::size_t>(n.ints[1]), length = n.grad.shape()[axis];
-    Array<T>& g = grad_to_add_into(in);
-    add_into(g.data(), runs_of(g.shape(), axis, start, length), n.grad.data());
-  });
+  Var<T> y = detail::make_result<T>(
+      "narrow", {&x},
+      [](Node<T>& n) {
+        Node<T>& in = n.input(0);
+        if (!in.requires_grad) return;
+        const auto axis = static_cast<std::size_t>(n.ints[0]);
+        const auto start = static_cast<std::size_t>(n.ints[1]), length = n.grad.shape()[axis];
+        Array<T>& g = grad_to_add_into(in);
+        add_into(g.data(), runs_of(g.shape(), axis, start, length), n.grad.data());
+      },
+      kNoValues);
   Node<T>& node = *y.node();
   Shape shape = xs;
   shape[a] = length;
@@ -247,14 +253,17 @@ Var<T> select(const Var<T>& x, std::ptrdiff_t axis, std::size_t index) {
   if (index >= xs[a])
     throw IndexError(fmt::format("select: index {} is out of range for extent {} of axis {} in {}",
                                  index, xs[a], a, shape_str(xs)));
-  Var<T> y = detail::make_result<T>("select", {&x}, [](Node<T>& n) {
-    Node<T>& in = n.input(0);
-    if (!in.requires_grad) return;
-    const auto axis = static_cast<std::size_t>(n.ints[0]);
-    const auto index = static_cast<std::size_t>(n.ints[1]);
-    Array<T>& g = grad_to_add_into(in);
-    add_into(g.data(), runs_of(g.shape(), axis, index, 1), n.grad.data());
-  });
+  Var<T> y = detail::make_result<T>(
+      "select", {&x},
+      [](Node<T>& n) {
+        Node<T>& in = n.input(0);
+        if (!in.requires_grad) return;
+        const auto axis = static_cast<std::size_t>(n.ints[0]);
+        const auto index = static_cast<std::size_t>(n.ints[1]);
+        Array<T>& g = grad_to_add_into(in);
+        add_into(g.data(), runs_of(g.shape(), axis, index, 1), n.grad.data());
+      },
+      kNoValues);
   Node<T>& node = *y.node();
   Shape shape = xs;
   shape.erase(shape.begin() + static_cast<std::ptrdiff_t>(a));
@@ -323,17 +332,20 @@ Var<T> concat(const std::vector<Var<T>>& xs, std::ptrdiff_t axis) {
     }
     shape[a] += s[a];
   }
-  Var<T> y = detail::make_result<T>("concat", xs, [](Node<T>& n) {
-    const auto axis = static_cast<std::size_t>(n.ints[0]);
-    const Shape strides = strides_of(n.grad.shape());
-    std::size_t start = 0;
-    for (std::size_t k = 0; k < n.inputs.size(); ++k) {
-      Node<T>& in = n.input(k);
-      const Shape& shape = in.value.shape();
-      detail::accumulate(in, strided(n.grad.data() + start * strides[axis], shape, strides));
-      start += shape[axis];
-    }
-  });
+  Var<T> y = detail::make_result<T>(
+      "concat", xs,
+      [](Node<T>& n) {
+        const auto axis = static_cast<std::size_t>(n.ints[0]);
+        const Shape strides = strides_of(n.grad.shape());
+        std::size_t start = 0;
+        for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+          Node<T>& in = n.input(k);
+          const Shape& shape = in.value_shape();
+          detail::accumulate(in, strided(n.grad.data() + start * strides[axis], shape, strides));
+          start += shape[axis];
+        }
+      },
+      kNoValues);
   Node<T>& node = *y.node();
   node.value.resize(shape);
   std::size_t start = 0;
@@ -354,18 +366,21 @@ Var<T> stack(const std::vector<Var<T>>& xs, std::ptrdiff_t axis) {
     if (xs[k].shape() != first)
       throw ShapeError(fmt::format("stack: input {} has shape {}, expected {} like input 0", k,
                                    shape_str(xs[k].shape()), shape_str(first)));
-  Var<T> y = detail::make_result<T>("stack", xs, [](Node<T>& n) {
-    // dxs[k] is dy at index k of the new axis: dy's strides without that axis.
-    const auto axis = static_cast<std::size_t>(n.ints[0]);
-    const Shape y_strides = strides_of(n.grad.shape());
-    Shape strides = y_strides;
-    strides.erase(strides.begin() + axis);
-    for (std::size_t k = 0; k < n.inputs.size(); ++k) {
-      Node<T>& in = n.input(k);
-      detail::accumulate(in,
-                         strided(n.grad.data() + k * y_strides[axis], in.value.shape(), strides));
-    }
-  });
+  Var<T> y = detail::make_result<T>(
+      "stack", xs,
+      [](Node<T>& n) {
+        // dxs[k] is dy at index k of the new axis: dy's strides without that axis.
+        const auto axis = static_cast<std::size_t>(n.ints[0]);
+        const Shape y_strides = strides_of(n.grad.shape());
+        Shape strides = y_strides;
+        strides.erase(strides.begin() + axis);
+        for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+          Node<T>& in = n.input(k);
+          detail::accumulate(
+              in, strided(n.grad.data() + k * y_strides[axis], in.value_shape(), strides));
+        }
+      },
+      kNoValues);
   Node<T>& node = *y.node();
   Shape shape(first.size() + 1);
   for (std::size_t i = 0; i < first.size(); ++i) shape[i < a ? i : i + 1] = first[i];

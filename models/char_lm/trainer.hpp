@@ -23,6 +23,9 @@ struct TrainOptions {
   double clip_value = 0.0;  // 0: off
   std::uint64_t seed = 1;
   bool random_offsets = false;
+  // Each step: B windows at random positions, each from a zero state (instead of B streams whose
+  // states carry over from window to window, char-rnn style).
+  bool random_windows = false;
   // ValueError naming the option for a zero size, a negative rate or clip, an unknown optimizer.
   void validate() const;
 };

@@ -34,6 +34,20 @@ std::size_t StreamBatcher::offset(std::uint64_t epoch) const {
   return std::uniform_int_distribution<std::size_t>(0, slack)(rng);
 }
 
+Batch StreamBatcher::random_windows(std::uint64_t step) const {
+  Batch b{IndexArray::from_shape({batch_, steps_}), IndexArray::from_shape({batch_, steps_}), true};
+  std::mt19937_64 rng(seed_ * 0x9E3779B97F4A7C15ULL ^ (step + 1) * 0xBF58476D1CE4E5B9ULL);
+  const std::size_t starts = ids_.size() - steps_;  // start s reads ids[s .. s + T]
+  for (std::size_t r = 0; r < batch_; ++r) {
+    const std::int64_t* window = ids_.data() + rng() % starts;
+    for (std::size_t t = 0; t < steps_; ++t) {
+      b.inputs(r, t) = window[t];
+      b.targets(r, t) = window[t + 1];
+    }
+  }
+  return b;
+}
+
 Batch StreamBatcher::next() {
   Batch b{IndexArray::from_shape({batch_, steps_}), IndexArray::from_shape({batch_, steps_}),
           position_.window == 0};

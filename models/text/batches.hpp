@@ -35,6 +35,10 @@ class StreamBatcher {
                 bool random_offsets = false, std::uint64_t seed = 1);
 
   Batch next();
+  // B windows of T at uniformly random starts in [0, N − T − 1], drawn from (seed, step) — the
+  // sampling of the PyTorch reference loop; each window should start from a zero state
+  // (starts_epoch is true). Deterministic in `step`, so a resumed run continues exactly.
+  Batch random_windows(std::uint64_t step) const;
   std::size_t windows_per_epoch() const { return windows_; }
   StreamPosition position() const { return position_; }
   void seek(StreamPosition position);  // ValueError when window ≥ windows_per_epoch()
