@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build test demo bench format clean
+.PHONY: all deps build test demo bench compare format clean
 
 all: build
 
@@ -27,6 +27,12 @@ demo: build
 
 bench: build
 	@$(BUILD)/bin/tape_overhead
+
+# Training throughput and memory against PyTorch, side by side (bench/RESULTS.md); installs
+# python3-torch and OpenBLAS first. RUNS per configuration (default 5).
+compare: build
+	@scripts/install-deps --bench
+	@bench/compare_pytorch $(or $(RUNS),5)
 
 format:
 	@clang-format -i $$(git ls-files '*.hpp' '*.cpp')

@@ -282,11 +282,10 @@ int main(int argc, char** argv) {
   train_cmd
       ->add_option("--sample-every", t.sample_every, "print a 200-character sample every N steps")
       ->check(CLI::PositiveNumber);
-  train_cmd
-      ->add_option("--threads", t.threads,
-                   "GEMM threads (default 1: OpenMP workers spinning between a step's many small "
-                   "GEMMs cost more than they gain here)")
-      ->check(CLI::PositiveNumber);
+  const std::string threads_help =
+      "threads for GEMMs and elementwise kernels (default 1; 2 uses both cores: faster on an idle "
+      "machine, slower when another program keeps the other core busy)";
+  train_cmd->add_option("--threads", t.threads, threads_help)->check(CLI::PositiveNumber);
 
   std::string ckpt, data;
   SampleOptions s;
@@ -301,6 +300,7 @@ int main(int argc, char** argv) {
   sample_cmd->add_option("--top-k", s.top_k, "sample among the k most likely (0: all)")
       ->capture_default_str();
   sample_cmd->add_option("--seed", s.seed, "random seed")->capture_default_str();
+  sample_cmd->add_option("--threads", t.threads, threads_help)->check(CLI::PositiveNumber);
 
   std::size_t eval_seq = 64;
   auto* eval_cmd =
@@ -310,6 +310,7 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--seq", eval_seq, "window length (each window starts from a zero state)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  eval_cmd->add_option("--threads", t.threads, threads_help)->check(CLI::PositiveNumber);
 
   const std::string first = argc > 1 ? argv[1] : "";
   if (!first.empty() && first[0] != '-' && first != "train" && first != "sample" &&

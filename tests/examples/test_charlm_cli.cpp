@@ -102,9 +102,12 @@ TEST_CASE("charlm train writes a checkpoint, its training state and a metrics CS
 }
 
 TEST_CASE("a resumed run continues exactly: 20 steps = 10, save, resume, 10", "[cli][resume]") {
+  const std::string windows = GENERATE(std::string("stream"), std::string("random"));
+  INFO("--windows " << windows);
   Sandbox box;
   const auto data = box.write("text.txt", corpus(6000));
-  const std::string common = "train --data " + data + " " + kSmall + " --dropout 0.3 ";
+  const std::string common =
+      "train --data " + data + " " + kSmall + " --dropout 0.3 --windows " + windows + " ";
   REQUIRE(charlm(box, common + "--steps 20 --out " + box.path("straight.safetensors")).status == 0);
   REQUIRE(charlm(box, common + "--steps 10 --out " + box.path("half.safetensors") + " --log " +
                           box.path("run.csv"))
