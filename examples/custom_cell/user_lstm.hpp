@@ -40,7 +40,7 @@ struct UserLSTMCell : unroll::Module<T> {
   // p_t [B, 4H], state {h, c} → {h', c'}.
   unroll::State<T> step_projected(const unroll::Var<T>& p, const unroll::State<T>& s) const {
     using namespace unroll;
-    auto gates = p + linear(s[0], w_h);
+    auto gates = linear(s[0], w_h, p);  // p + h·W_hᵀ in one GEMM
     auto [h, c] = pointwise<2>(
         "user_lstm",
         [](auto i, auto f, auto g, auto o, auto c) {

@@ -1,6 +1,7 @@
 #include "framework/ops/linalg.hpp"
 
 #include <algorithm>
+#include <xtensor/xadapt.hpp>
 
 #include "framework/gemm.hpp"
 #include "framework/ops/op_support.hpp"
@@ -62,7 +63,7 @@ void matmul_backward(Node<T>& node) {
   }
 }
 
-// Rows and width of x [..., in] checked against weight [out, in] (and bias [out]).
+// Rows and width of x [..., in] checked against weight [out, in] (and bias [out] or [..., out]).
 template <class T>
 std::size_t linear_rows(const Var<T>& x, const Var<T>& w, const Var<T>* bias) {
   const auto& xs = x.shape();
@@ -72,9 +73,15 @@ std::size_t linear_rows(const Var<T>& x, const Var<T>& w, const Var<T>* bias) {
   if (xs.empty() || xs.back() != ws[1])
     throw ShapeError(fmt::format("linear: input {} x weight {}: input width must equal {} (in)",
                                  shape_str(xs), shape_str(ws), ws[1]));
-  if (bias && (bias->rank() != 1 || bias->dim(0) != ws[0]))
-    throw ShapeError(fmt::format("linear: bias {} must be [{}] for weight {}",
-                                 shape_str(bias->shape()), ws[0], shape_str(ws)));
+  if (bias) {
+    Shape full = xs;
+    full.back() = ws[0];
+    const auto& bs = bias->shape();
+    if (!(bs.size() == 1 && bs[0] == ws[0]) && bs != full)
+      throw ShapeError(fmt::format("linear: bias {} must be [{}] or {} for input {} and weight {}",
+                                   shape_str(bs), ws[0], shape_str(full), shape_str(xs),
+                                   shape_str(ws)));
+  }
   return x.size() / ws[1];
 }
 
@@ -95,7 +102,11 @@ void linear_backward(Node<T>& node) {
     const T beta = prepare_grad(w);
     gemm<T>(true, false, out, in, rows, T(1), dy, out, x.value.data(), in, beta, w.grad.data(), in);
   }
-  if (node.inputs.size() == 3 && node.input(2).requires_grad) {  // db = Σ_rows dy
+  if (node.inputs.size() == 3 && node.input(2).requires_grad &&
+      node.input(2).value_shape().size() != 1) {  // a per-row base: db = dy
+    Node<T>& b = node.input(2);
+    detail::accumulate(b, xt::adapt(dy, rows * out, xt::no_ownership(), b.value_shape()));
+  } else if (node.inputs.size() == 3 && node.input(2).requires_grad) {  // db = Σ_rows dy
     Node<T>& b = node.input(2);
     const T beta = prepare_grad(b);
     T* db = b.grad.data();
@@ -119,9 +130,11 @@ Var<T> linear_impl(const Var<T>& x, const Var<T>& w, const Var<T>* bias) {
   shape.back() = out;
   Array<T>& v = y.node()->value;
   v.resize(shape);
-  if (bias)  // every row starts as b; the GEMM adds x·Wᵀ onto it (beta = 1)
+  if (bias && bias->rank() == 1)  // every row starts as b; the GEMM adds x·Wᵀ onto it (beta = 1)
     for (std::size_t r = 0; r < rows; ++r)
       std::copy_n(bias->value().data(), out, v.data() + r * out);
+  else if (bias)  // a per-row base
+    std::copy_n(bias->value().data(), rows * out, v.data());
   gemm<T>(false, true, rows, out, in, T(1), x.value().data(), in, w.value().data(), in,
           bias ? T(1) : T(0), v.data(), out);
   return y;

@@ -54,7 +54,7 @@ Var<T> StandardCell<T>::project_input(const Var<T>& x) const {
   if (x.rank() < 1 || x.dim(x.rank() - 1) != input_size_)
     throw ShapeError(
         fmt::format("{}: input {}: expected [..., {}]", kind_, shape_str(x.shape()), input_size_));
-  return linear(x, weight_ih, bias_ih);
+  return linear(x, weight_ih, projection_bias());
 }
 
 template <class T>

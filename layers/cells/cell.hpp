@@ -10,6 +10,7 @@
 #include <concepts>
 #include <vector>
 
+#include "framework/ops/elementwise.hpp"
 #include "layers/cells/state.hpp"
 #include "layers/module.hpp"
 #include "layers/recurrent_options.hpp"
@@ -54,8 +55,11 @@ class StandardCell : public Module<T> {
   // `parts` zero states [B, H] (h, or h and c).
   State<T> zeros(std::size_t batch, std::size_t parts) const;
 
-  // p = x·W_ihᵀ + b_ih: x [..., F] → [..., G·H] (the ProjectingCell split).
+  // p = x·W_ihᵀ + projection_bias(): x [..., F] → [..., G·H] (the ProjectingCell split).
   Var<T> project_input(const Var<T>& x) const;
+  // The bias added by project_input: b_ih, or b_ih + b_hh for a cell whose step adds h·W_hhᵀ
+  // straight onto p (LSTM, RNN), which then needs no bias per step.
+  virtual Var<T> projection_bias() const { return bias_ih; }
   // The rest of the step, from the projected input p_t [B, G·H].
   virtual State<T> step_projected(const Var<T>& p, const State<T>& state) const = 0;
   // One step from x [B, F]: step_projected(project_input(x), state).

@@ -21,7 +21,7 @@ LSTMCell<T>::LSTMCell(const RecurrentOptions& options)
 template <class T>
 State<T> LSTMCell<T>::step_projected(const Var<T>& p, const State<T>& state) const {
   this->check_projected(p, state);
-  auto gates = p + linear(state[0], this->weight_hh, this->bias_hh);  // [B, 4H]
+  auto gates = linear(state[0], this->weight_hh, p);  // p + h·W_hhᵀ, [B, 4H] (p holds both biases)
   auto [h, c] = pointwise<2>(
       "lstm_cell",
       [](auto i, auto f, auto g, auto o, auto c) {

@@ -1,7 +1,7 @@
 #include "layers/cells/rnn.hpp"
 
+#include "framework/ops/elementwise.hpp"
 #include "framework/ops/linalg.hpp"
-#include "framework/ops/pointwise.hpp"
 
 namespace unroll {
 
@@ -12,12 +12,8 @@ RNNCell<T>::RNNCell(const RecurrentOptions& options)
 template <class T>
 State<T> RNNCell<T>::step_projected(const Var<T>& p, const State<T>& state) const {
   this->check_projected(p, state);
-  auto q = linear(state[0], this->weight_hh, this->bias_hh);
-  if (nonlinearity_ == Nonlinearity::Tanh)
-    return {pointwise(
-        "rnn_tanh_cell", [](auto a, auto b) { return tanh(a + b); }, p, q)};
-  return {pointwise(
-      "rnn_relu_cell", [](auto a, auto b) { return relu(a + b); }, p, q)};
+  auto pre = linear(state[0], this->weight_hh, p);  // p + h·W_hhᵀ (p holds both biases)
+  return {nonlinearity_ == Nonlinearity::Tanh ? tanh(pre) : relu(pre)};
 }
 
 template class RNNCell<float>;

@@ -2,6 +2,7 @@
 
 #include "framework/ops/elementwise.hpp"
 #include "framework/ops/linalg.hpp"
+#include "framework/ops/reduce.hpp"
 #include "tests/support.hpp"
 
 using namespace unroll;
@@ -60,6 +61,23 @@ TEST_CASE("gradcheck: linear with and without bias, with leading axes", "[linalg
   REQUIRE_GRADCHECK(Fn([](const Vars& v) { return linear(v[0], v[1]); }), (std::vector{x, w}));
   REQUIRE_GRADCHECK(Fn([](const Vars& v) { return linear(v[0], v[1], v[2]); }),
                     (std::vector{random_array({2, 3, 4}, 10), w, b}));
+}
+
+TEST_CASE("linear with a per-row base: base + x·Wᵀ in one node", "[linalg]") {
+  Var<double> x(array_of({2, 2}, {1, 2, 3, 4}), true), w(array_of({3, 2}, {1, 0, 0, 1, 1, 1}));
+  Var<double> base(array_of({2, 3}, {10, 20, 30, 40, 50, 60}), true);
+  auto y = linear(x, w, base);
+  CHECK(all_close(y.value(), array_of({2, 3}, {11, 22, 33, 43, 54, 67})));
+  CHECK(tape<double>().nodes().back() == y.node());  // one node, no separate add
+  sum(y * Var<double>(array_of({2, 3}, {1, 2, 3, 4, 5, 6}))).backward();
+  CHECK(all_close(base.grad(), array_of({2, 3}, {1, 2, 3, 4, 5, 6})));  // dbase = dy
+  tape<double>().reset();
+  REQUIRE_GRADCHECK(Fn([](const Vars& v) { return linear(v[0], v[1], v[2]); }),
+                    (std::vector{random_array({2, 3, 4}, 21), random_array({5, 4}, 22),
+                                 random_array({2, 3, 5}, 23)}));
+  Var<double> bad(Array<double>::from_shape({3, 3}));
+  CHECK_THROWS_WITH(linear(x, w, bad),
+                    "linear: bias [3,3] must be [3] or [2,3] for input [2,2] and weight [3,2]");
 }
 
 TEST_CASE("gradcheck: fan-out through matmul (a recurrent weight used twice)",
