@@ -146,8 +146,8 @@ template <class T>
 void Var<T>::drop() {
   Node<T>* n = node_;
   node_ = nullptr;
-  if (--n->handles == 0 && n->value_uses == 0 && n->backward != nullptr && !n->value_freed &&
-      n->epoch == tape<T>().epoch()) {
+  // A node with a backward is on the current tape: reset() clears it on the nodes it keeps.
+  if (--n->handles == 0 && n->value_uses == 0 && n->backward != nullptr && !n->value_freed) {
     n->freed_shape = n->value.shape();
     n->value.resize({0});
     n->value_freed = true;

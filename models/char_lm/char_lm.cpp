@@ -139,10 +139,7 @@ SequenceOutput<T> CharLM<T>::forward(const IndexArray& ids, const std::vector<St
 
 template <class T>
 Var<T> CharLM<T>::loss(const Var<T>& logits, const IndexArray& targets) const {
-  const auto vocab = static_cast<std::ptrdiff_t>(config_.vocabulary.size());
-  IndexArray flat = targets;
-  flat.reshape({targets.size()});
-  return cross_entropy(reshape(logits, {-1, vocab}), flat);
+  return cross_entropy(logits, targets);  // [B, T, V] against [B, T]: the mean over B·T
 }
 
 template <class T>

@@ -80,9 +80,11 @@ Trainer::Trainer(CharLM<float>& model, std::vector<std::int64_t> train_ids,
       parameters_(model.parameters()) {}
 
 StepResult Trainer::step() {
-  const Batch batch = options_.random_windows
-                          ? batches_.random_windows(static_cast<std::uint64_t>(steps_done()))
-                          : batches_.next();
+  Batch& batch = batch_;  // reused: its arrays keep their memory from step to step
+  if (options_.random_windows)
+    batches_.random_windows(static_cast<std::uint64_t>(steps_done()), batch);
+  else
+    batches_.next(batch);
   if (batch.starts_epoch) carried_.clear();  // every stream starts over
   model_.train();
   auto out = model_.forward(batch.inputs, carried_);

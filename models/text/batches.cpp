@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <random>
 
 #include "framework/errors.hpp"
@@ -34,8 +35,23 @@ std::size_t StreamBatcher::offset(std::uint64_t epoch) const {
   return std::uniform_int_distribution<std::size_t>(0, slack)(rng);
 }
 
-Batch StreamBatcher::random_windows(std::uint64_t step) const {
-  Batch b{IndexArray::from_shape({batch_, steps_}), IndexArray::from_shape({batch_, steps_}), true};
+namespace {
+
+// `batch`'s arrays shaped [B, T] (kept when they already are).
+void shape_batch(Batch& batch, std::size_t rows, std::size_t steps) {
+  const std::array<std::size_t, 2> shape{rows, steps};
+  if (batch.inputs.dimension() != 2 || batch.inputs.shape(0) != rows ||
+      batch.inputs.shape(1) != steps) {
+    batch.inputs.resize(shape);
+    batch.targets.resize(shape);
+  }
+}
+
+}  // namespace
+
+void StreamBatcher::random_windows(std::uint64_t step, Batch& b) const {
+  shape_batch(b, batch_, steps_);
+  b.starts_epoch = true;
   std::mt19937_64 rng(seed_ * 0x9E3779B97F4A7C15ULL ^ (step + 1) * 0xBF58476D1CE4E5B9ULL);
   const std::size_t starts = ids_.size() - steps_;  // start s reads ids[s .. s + T]
   for (std::size_t r = 0; r < batch_; ++r) {
@@ -45,12 +61,17 @@ Batch StreamBatcher::random_windows(std::uint64_t step) const {
       b.targets(r, t) = window[t + 1];
     }
   }
+}
+
+Batch StreamBatcher::random_windows(std::uint64_t step) const {
+  Batch b{};
+  random_windows(step, b);
   return b;
 }
 
-Batch StreamBatcher::next() {
-  Batch b{IndexArray::from_shape({batch_, steps_}), IndexArray::from_shape({batch_, steps_}),
-          position_.window == 0};
+void StreamBatcher::next(Batch& b) {
+  shape_batch(b, batch_, steps_);
+  b.starts_epoch = position_.window == 0;
   const std::size_t start = offset(position_.epoch) + position_.window * steps_;
   for (std::size_t s = 0; s < batch_; ++s) {
     const std::int64_t* stream = ids_.data() + s * stream_length_ + start;
@@ -60,6 +81,11 @@ Batch StreamBatcher::next() {
     }
   }
   if (++position_.window == windows_) position_ = {position_.epoch + 1, 0};
+}
+
+Batch StreamBatcher::next() {
+  Batch b{};
+  next(b);
   return b;
 }
 

@@ -18,9 +18,9 @@
 namespace unroll {
 
 struct Batch {
-  IndexArray inputs;   // [B, T]
-  IndexArray targets;  // [B, T]
-  bool starts_epoch;   // the first window of an epoch: streams restart, states should reset
+  IndexArray inputs;          // [B, T]
+  IndexArray targets;         // [B, T]
+  bool starts_epoch = false;  // the first window of an epoch: streams restart, states reset
 };
 
 struct StreamPosition {
@@ -35,10 +35,13 @@ class StreamBatcher {
                 bool random_offsets = false, std::uint64_t seed = 1);
 
   Batch next();
+  // The same into `batch`, reusing its arrays (no allocation once they have the right shape).
+  void next(Batch& batch);
   // B windows of T at uniformly random starts in [0, N − T − 1], drawn from (seed, step) — the
   // sampling of the PyTorch reference loop; each window should start from a zero state
   // (starts_epoch is true). Deterministic in `step`, so a resumed run continues exactly.
   Batch random_windows(std::uint64_t step) const;
+  void random_windows(std::uint64_t step, Batch& batch) const;
   std::size_t windows_per_epoch() const { return windows_; }
   StreamPosition position() const { return position_; }
   void seek(StreamPosition position);  // ValueError when window ≥ windows_per_epoch()
