@@ -266,6 +266,7 @@ template <class T>
 void Var<T>::zero_grad() {
   check_defined(node_, "zero_grad");
   node_->has_grad = false;
+  node_->grad_freed = false;
 }
 
 template <class T>
@@ -370,6 +371,7 @@ void Tape<T>::reset() {
     Node<T>* n = *it;
     if (n->refs > 1) {
       n->backward = nullptr;
+      n->grad_freed = false;
       for (auto& edge : n->inputs) detail::release(edge.node);
       n->inputs.clear();
     }

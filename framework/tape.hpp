@@ -30,7 +30,9 @@ using ValueNeeds = std::uint32_t;
 inline constexpr ValueNeeds kOutputValue = 1u << 31;
 inline constexpr ValueNeeds kAllValues = ~0u;
 inline constexpr ValueNeeds kNoValues = 0;
-constexpr ValueNeeds input_values(std::size_t count) { return (1u << count) - 1; }
+constexpr ValueNeeds input_values(std::size_t count) {
+  return count >= 31 ? ~kOutputValue : (1u << count) - 1;  // inputs past the 31st: always kept
+}
 
 // An input of a recorded op, with the input's version when it was recorded: backward refuses to
 // run if the value was changed since (see Var::mutable_value).

@@ -87,6 +87,11 @@ class Recurrent : public Module<typename Cell::value_type> {
     const std::vector<Var<T>> masks = step_masks(lengths, batch, steps);
 
     SequenceOutput<T> result;
+    struct ClearOnExit {  // the per-step lists let go of the graph even when a step throws
+      std::vector<Var<T>>& outputs;
+      std::vector<Var<T>>& history;
+      ~ClearOnExit() { outputs.clear(), history.clear(); }
+    } clear_on_exit{outputs_, history_};
     for (std::size_t l = 0; l < cells_.size(); ++l) {
       const Cell& cell = *cells_[l];
       State<T> state = initial.empty() ? cell.initial_state(batch) : initial[l];

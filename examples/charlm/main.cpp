@@ -236,10 +236,11 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   train_cmd
-      ->add_option("--windows", t.windows,
-                   "stream: B streams read in order, states carried from window to window "
-                   "(char-rnn); random: B windows at random positions every step, each from a "
-                   "zero state (as eval scores them)")
+      ->add_option(
+          "--windows", t.windows,
+          "stream: B streams read in order, states carried from window to window "
+          "(char-rnn); random: B windows at random positions every step, each from a "
+          "zero state (as eval scores them); an epoch is then as many characters as the text holds")
       ->check(CLI::IsMember({"stream", "random"}))
       ->capture_default_str();
   auto* steps = train_cmd->add_option("--steps", t.steps, "stop after this many steps")

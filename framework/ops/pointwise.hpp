@@ -40,7 +40,7 @@ namespace unroll {
 // v [..., P·W] read as P arguments of a pointwise function: the blocks [..., pW : (p+1)W].
 template <std::size_t P, class T>
 struct Parts {
-  const Var<T>& var;
+  Var<T> var;  // a handle (not a reference): parts<4>(linear(...)) may be kept in a variable
 };
 template <std::size_t P, class T>
 Parts<P, T> parts(const Var<T>& v) {
@@ -132,6 +132,13 @@ auto evaluate(F& f, const Layout<const T, N>& layout, std::size_t r, std::size_t
   return result_traits<R>::as_array(call(f, x, std::make_index_sequence<N>{}));
 }
 
+// The number of results f returns on N arguments.
+template <class T, std::size_t N, class F, std::size_t... I>
+constexpr std::size_t outputs_of(std::index_sequence<I...>) {
+  using R = decltype(std::declval<F&>()((static_cast<void>(I), std::declval<Dual<T, 0>>())...));
+  return result_traits<R>::outputs;
+}
+
 // Elements from which the row loops are split between the OpenMP threads (the GEMM's threads:
 // OMP_NUM_THREADS, see framework/gemm.hpp); below it a parallel region costs more than it saves.
 constexpr std::size_t parallel_threshold = 8192;
@@ -194,7 +201,13 @@ void backward_at(F& f, const Layout<const T, N>& layout, const Layout<T, N>& gra
 template <class T, std::size_t N, std::size_t K, class F>
 void backward(F& f, const Layout<const T, N>& layout, const Layout<T, N>& grads, const T* dy) {
   using Batch = xsimd::batch<T>;
-#pragma omp parallel for schedule(static) if (layout.rows * layout.width >= parallel_threshold)
+  // A broadcast input's gradient sums over the rows: every row adds into the same elements, so
+  // the rows are then not split between threads.
+  bool shared_gradient = false;
+  for (const auto& dx : grads.args)
+    shared_gradient = shared_gradient || (dx.base != nullptr && dx.row_stride == 0);
+#pragma omp parallel for schedule(static) if (!shared_gradient && \
+                                              layout.rows * layout.width >= parallel_threshold)
   for (std::size_t r = 0; r < layout.rows; ++r) {
     std::size_t c = 0;
     for (; c + Batch::size <= layout.width; c += Batch::size)
@@ -252,6 +265,8 @@ auto pointwise(const char* name, F f, const Inputs&... inputs) {
   constexpr std::size_t N = (pointwise_detail::input_traits<Inputs>::parts + ...);
   static_assert(std::is_default_constructible_v<F>,
                 "pointwise: the function must not capture anything (pass values as inputs)");
+  static_assert(pointwise_detail::outputs_of<T, N, F>(std::make_index_sequence<N>{}) == K,
+                "pointwise<K>: f must return K values (one number, or std::array of K)");
   constexpr std::size_t count = sizeof...(Inputs);
   const std::array<const Var<T>*, count> vars{
       &pointwise_detail::input_traits<Inputs>::var(inputs)...};

@@ -23,6 +23,19 @@ class State {
   static constexpr std::size_t capacity = 4;
 
   State() = default;
+  State(const State&) = default;
+  State& operator=(const State&) = default;
+  State(State&& other) noexcept : parts_(std::move(other.parts_)), size_(other.size_) {
+    other.size_ = 0;
+  }
+  State& operator=(State&& other) noexcept {
+    if (this != &other) {
+      parts_ = std::move(other.parts_);
+      size_ = other.size_;
+      other.size_ = 0;
+    }
+    return *this;
+  }
   State(std::initializer_list<Var<T>> parts) {
     for (const auto& p : parts) push_back(p);
   }

@@ -17,6 +17,8 @@ namespace {
 
 const char* kStateKind = "charlm-training-state";
 
+std::string windows_name(bool random_windows) { return random_windows ? "random" : "stream"; }
+
 std::string carried_name(std::size_t layer, std::size_t part) {
   return fmt::format("carry.l{}.p{}", layer, part);
 }
@@ -126,6 +128,7 @@ void Trainer::save(const std::string& checkpoint) const {
                     {"window", std::to_string(position.window)},
                     {"batch", std::to_string(options_.batch)},
                     {"seq", std::to_string(options_.seq)},
+                    {"windows", windows_name(options_.random_windows)},
                     {"dropout_rng", rng.str()}};
   // The state first, the weights last: a weights file is never newer than its state.
   io::write_safetensors(training_state_path(checkpoint), state);
@@ -148,15 +151,19 @@ void Trainer::load_state(const std::string& checkpoint) {
                     "at step {}",
                     path, step, checkpoint,
                     weights.metadata.count("step") ? weights.metadata.at("step") : "?"));
-  for (const char* key : {"optimizer", "batch", "seq"}) {
-    const std::string expected = key == std::string("optimizer") ? options_.optimizer
-                                 : key == std::string("batch")   ? std::to_string(options_.batch)
-                                                                 : std::to_string(options_.seq);
-    if (m.count(key) == 0 || m.at(key) != expected)
+  auto made_with = m;  // states written before --windows existed were all stream-mode
+  made_with.emplace("windows", "stream");
+  const std::pair<const char*, std::string> settings[] = {
+      {"optimizer", options_.optimizer},
+      {"batch", std::to_string(options_.batch)},
+      {"seq", std::to_string(options_.seq)},
+      {"windows", windows_name(options_.random_windows)}};
+  for (const auto& [key, expected] : settings) {
+    if (made_with.count(key) == 0 || made_with.at(key) != expected)
       throw ValueError(
           fmt::format("training state '{}' was made with {} {}; this run uses {} — "
                       "resume with the same settings",
-                      path, key, m.count(key) ? m.at(key) : "?", expected));
+                      path, key, made_with.count(key) ? made_with.at(key) : "?", expected));
   }
   for (auto& [name, buffer] : optimizer_->state_tensors()) {
     const Array<float> value = state.at("optim." + name).as<float>();

@@ -129,6 +129,19 @@ TEST_CASE("a resumed run continues exactly: 20 steps = 10, save, resume, 10", "[
   }
 }
 
+TEST_CASE("resuming with other training settings says which one differs", "[cli][resume]") {
+  Sandbox box;
+  const auto data = box.write("text.txt", corpus(6000));
+  const std::string common = "train --data " + data + " " + kSmall + " ";
+  REQUIRE(charlm(box, common + "--windows random --steps 5 --out " + box.path("r.safetensors"))
+              .status == 0);
+  const auto r = charlm(box, common + "--windows stream --steps 10 --resume " +
+                                 box.path("r.safetensors") + " --out " + box.path("s.safetensors"));
+  CHECK(r.status != 0);
+  CHECK_THAT(r.err, Catch::Contains("was made with windows random; this run uses stream"));
+  CHECK_FALSE(fs::exists(box.path("s.safetensors")));
+}
+
 TEST_CASE("the one-step SGD contract: saved weights = init − ∇L of the first window",
           "[cli][contract]") {
   Sandbox box;

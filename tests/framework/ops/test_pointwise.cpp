@@ -94,6 +94,22 @@ TEST_CASE("gradcheck: pointwise with several outputs, parts and a broadcast row"
                     (std::vector<Array<double>>{c, c * 0.5 + 0.1, peep}));
 }
 
+TEST_CASE("a broadcast input's gradient sums every row, also when rows run on several threads",
+          "[pointwise]") {
+  // 64 × 256 elements: above the size from which rows are split over the OpenMP threads.
+  Var<float> x(xt::cast<float>(random_array({64, 256}, 30)), true);
+  Var<float> w(xt::cast<float>(random_array({256}, 31)), true);
+  auto y = pointwise(
+      "scaled", [](auto a, auto b) { return sigmoid(a * b); }, x, w);
+  sum(y).backward();
+  const Array<float> dw = w.grad(), dx = x.grad();
+  w.zero_grad(), x.zero_grad();
+  sum(sigmoid(x * w)).backward();
+  CHECK(all_close(dw, w.grad(), 1e-4));
+  CHECK(all_close(dx, x.grad(), 1e-6));
+  tape<float>().reset();
+}
+
 TEST_CASE("gradcheck: every function a pointwise body may use", "[pointwise][gradcheck]") {
   const auto x = random_array({2, 13}, 10, 0.3, 2.0);  // positive: log and sqrt are defined
   const auto y = random_array({2, 13}, 11, -2.0, 2.0);
