@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "framework/options.hpp"
 #include "layers/init.hpp"
 
 namespace unroll {
@@ -16,28 +17,20 @@ class RecurrentOptions {
   RecurrentOptions(std::size_t input_size, std::size_t hidden_size)
       : input_size_(input_size), hidden_size_(hidden_size) {}
 
-#define UNROLL_OPTION(type, name, default_value) \
- public:                                         \
-  RecurrentOptions& name(type value) {           \
-    name##_ = value;                             \
-    return *this;                                \
-  }                                              \
-  type name() const { return name##_; }          \
-                                                 \
- private:                                        \
-  type name##_ = default_value;
-
-  UNROLL_OPTION(std::size_t, input_size, 0)                      // F: the width of x_t
-  UNROLL_OPTION(std::size_t, hidden_size, 0)                     // H: the width of h_t
-  UNROLL_OPTION(std::size_t, layers, 1)                          // stacked layers
-  UNROLL_OPTION(Nonlinearity, nonlinearity, Nonlinearity::Tanh)  // vanilla RNN only
-  UNROLL_OPTION(bool, residual, false)    // x_{l+1} = x_l + layer_l(x_l) where widths match
-  UNROLL_OPTION(double, dropout, 0.0)     // between layers, in training only
-  UNROLL_OPTION(bool, batch_first, true)  // [B, T, F] (true) or [T, B, F]
-  UNROLL_OPTION(RecurrentInit, recurrent_init, RecurrentInit::Uniform)  // W_hh initialization
-  UNROLL_OPTION(double, forget_bias, 0.0)  // LSTM only: added to b_ih's forget-gate block
-  UNROLL_OPTION(std::uint64_t, seed, 1)    // initialization and dropout masks
-#undef UNROLL_OPTION
+  UNROLL_OPTION(RecurrentOptions, std::size_t, input_size, 0)   // F: the width of x_t
+  UNROLL_OPTION(RecurrentOptions, std::size_t, hidden_size, 0)  // H: the width of h_t
+  UNROLL_OPTION(RecurrentOptions, std::size_t, layers, 1)       // stacked layers
+  UNROLL_OPTION(RecurrentOptions, Nonlinearity, nonlinearity,
+                Nonlinearity::Tanh)  // vanilla RNN only
+  UNROLL_OPTION(RecurrentOptions, bool, residual,
+                false)  // x_{l+1} = x_l + layer_l(x_l) where widths match
+  UNROLL_OPTION(RecurrentOptions, double, dropout, 0.0)     // between layers, in training only
+  UNROLL_OPTION(RecurrentOptions, bool, batch_first, true)  // [B, T, F] (true) or [T, B, F]
+  UNROLL_OPTION(RecurrentOptions, RecurrentInit, recurrent_init,
+                RecurrentInit::Uniform)  // W_hh initialization
+  UNROLL_OPTION(RecurrentOptions, double, forget_bias,
+                0.0)  // LSTM only: added to b_ih's forget-gate block
+  UNROLL_OPTION(RecurrentOptions, std::uint64_t, seed, 1)  // initialization and dropout masks
 
  public:
   // k ≥ 1: h_t = cell(x_t, h_{t−1}) + h_{t−k} for t ≥ k (see layers/recurrent.hpp). Off unless set.

@@ -11,11 +11,11 @@
 namespace unroll {
 
 class AdagradOptions {
-  UNROLL_OPTIMIZER_OPTION(AdagradOptions, double, lr, 1e-2)
-  UNROLL_OPTIMIZER_OPTION(AdagradOptions, double, lr_decay, 0.0)      // η
-  UNROLL_OPTIMIZER_OPTION(AdagradOptions, double, weight_decay, 0.0)  // λ
-  UNROLL_OPTIMIZER_OPTION(AdagradOptions, double, initial_accumulator_value, 0.0)
-  UNROLL_OPTIMIZER_OPTION(AdagradOptions, double, eps, 1e-10)
+  UNROLL_OPTION(AdagradOptions, double, lr, 1e-2)
+  UNROLL_OPTION(AdagradOptions, double, lr_decay, 0.0)      // η
+  UNROLL_OPTION(AdagradOptions, double, weight_decay, 0.0)  // λ
+  UNROLL_OPTION(AdagradOptions, double, initial_accumulator_value, 0.0)
+  UNROLL_OPTION(AdagradOptions, double, eps, 1e-10)
 };
 
 template <class T = float>

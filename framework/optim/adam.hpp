@@ -15,10 +15,10 @@ namespace unroll {
 using Betas = std::pair<double, double>;  // (β1, β2), each in [0, 1)
 
 class AdamOptions {
-  UNROLL_OPTIMIZER_OPTION(AdamOptions, double, lr, 1e-3)
-  UNROLL_OPTIMIZER_OPTION(AdamOptions, Betas, betas, Betas(0.9, 0.999))
-  UNROLL_OPTIMIZER_OPTION(AdamOptions, double, eps, 1e-8)
-  UNROLL_OPTIMIZER_OPTION(AdamOptions, double, weight_decay, 0.0)  // λ
+  UNROLL_OPTION(AdamOptions, double, lr, 1e-3)
+  UNROLL_OPTION(AdamOptions, Betas, betas, Betas(0.9, 0.999))
+  UNROLL_OPTION(AdamOptions, double, eps, 1e-8)
+  UNROLL_OPTION(AdamOptions, double, weight_decay, 0.0)  // λ
 };
 
 template <class T = float>

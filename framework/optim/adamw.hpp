@@ -12,10 +12,10 @@ namespace unroll {
 
 // As AdamOptions, but λ defaults to 1e-2 as in PyTorch.
 class AdamWOptions {
-  UNROLL_OPTIMIZER_OPTION(AdamWOptions, double, lr, 1e-3)
-  UNROLL_OPTIMIZER_OPTION(AdamWOptions, Betas, betas, Betas(0.9, 0.999))
-  UNROLL_OPTIMIZER_OPTION(AdamWOptions, double, eps, 1e-8)
-  UNROLL_OPTIMIZER_OPTION(AdamWOptions, double, weight_decay, 1e-2)  // λ
+  UNROLL_OPTION(AdamWOptions, double, lr, 1e-3)
+  UNROLL_OPTION(AdamWOptions, Betas, betas, Betas(0.9, 0.999))
+  UNROLL_OPTION(AdamWOptions, double, eps, 1e-8)
+  UNROLL_OPTION(AdamWOptions, double, weight_decay, 1e-2)  // λ
 };
 
 template <class T = float>

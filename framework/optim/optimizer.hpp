@@ -18,20 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "framework/options.hpp"
 #include "framework/tape.hpp"
-
-// A chainable option with a default, in the PyTorch C++ style: `AdamOptions().lr(2e-3)`.
-// Used inside the optimizers' options classes.
-#define UNROLL_OPTIMIZER_OPTION(Options, type, name, default_value) \
- public:                                                            \
-  Options& name(type value) {                                       \
-    name##_ = value;                                                \
-    return *this;                                                   \
-  }                                                                 \
-  type name() const { return name##_; }                             \
-                                                                    \
- private:                                                           \
-  type name##_ = default_value;
 
 namespace unroll {
 

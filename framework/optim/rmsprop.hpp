@@ -16,12 +16,12 @@
 namespace unroll {
 
 class RMSpropOptions {
-  UNROLL_OPTIMIZER_OPTION(RMSpropOptions, double, lr, 1e-2)
-  UNROLL_OPTIMIZER_OPTION(RMSpropOptions, double, alpha, 0.99)  // α, in [0, 1)
-  UNROLL_OPTIMIZER_OPTION(RMSpropOptions, double, eps, 1e-8)
-  UNROLL_OPTIMIZER_OPTION(RMSpropOptions, double, weight_decay, 0.0)  // λ
-  UNROLL_OPTIMIZER_OPTION(RMSpropOptions, double, momentum, 0.0)      // μ
-  UNROLL_OPTIMIZER_OPTION(RMSpropOptions, bool, centered, false)
+  UNROLL_OPTION(RMSpropOptions, double, lr, 1e-2)
+  UNROLL_OPTION(RMSpropOptions, double, alpha, 0.99)  // α, in [0, 1)
+  UNROLL_OPTION(RMSpropOptions, double, eps, 1e-8)
+  UNROLL_OPTION(RMSpropOptions, double, weight_decay, 0.0)  // λ
+  UNROLL_OPTION(RMSpropOptions, double, momentum, 0.0)      // μ
+  UNROLL_OPTION(RMSpropOptions, bool, centered, false)
 };
 
 template <class T = float>

@@ -14,11 +14,11 @@ class SGDOptions {
  public:
   explicit SGDOptions(double lr) : lr_(lr) {}  // no default, as in PyTorch
 
-  UNROLL_OPTIMIZER_OPTION(SGDOptions, double, lr, 0.0)
-  UNROLL_OPTIMIZER_OPTION(SGDOptions, double, momentum, 0.0)      // μ
-  UNROLL_OPTIMIZER_OPTION(SGDOptions, double, dampening, 0.0)     // τ
-  UNROLL_OPTIMIZER_OPTION(SGDOptions, double, weight_decay, 0.0)  // λ (L2, added to ∇)
-  UNROLL_OPTIMIZER_OPTION(SGDOptions, bool, nesterov, false)      // needs μ > 0 and τ = 0
+  UNROLL_OPTION(SGDOptions, double, lr, 0.0)
+  UNROLL_OPTION(SGDOptions, double, momentum, 0.0)      // μ
+  UNROLL_OPTION(SGDOptions, double, dampening, 0.0)     // τ
+  UNROLL_OPTION(SGDOptions, double, weight_decay, 0.0)  // λ (L2, added to ∇)
+  UNROLL_OPTION(SGDOptions, bool, nesterov, false)      // needs μ > 0 and τ = 0
 };
 
 template <class T = float>

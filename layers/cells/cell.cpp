@@ -11,10 +11,11 @@ namespace unroll {
 
 template <class T>
 StandardCell<T>::StandardCell(const char* kind, std::size_t gates, std::size_t state_parts,
-                              const RecurrentOptions& options)
+                              bool fold_hh_bias, const RecurrentOptions& options)
     : kind_(kind),
       gates_(gates),
       state_parts_(state_parts),
+      fold_hh_bias_(fold_hh_bias),
       input_size_(options.input_size()),
       hidden_size_(options.hidden_size()) {
   if (input_size_ == 0 || hidden_size_ == 0)

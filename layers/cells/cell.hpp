@@ -58,8 +58,8 @@ class StandardCell : public Module<T> {
   // p = x·W_ihᵀ + projection_bias(): x [..., F] → [..., G·H] (the ProjectingCell split).
   Var<T> project_input(const Var<T>& x) const;
   // The bias added by project_input: b_ih, or b_ih + b_hh for a cell whose step adds h·W_hhᵀ
-  // straight onto p (LSTM, RNN), which then needs no bias per step.
-  virtual Var<T> projection_bias() const { return bias_ih; }
+  // straight onto p (LSTM, RNN: fold_hh_bias), which then needs no bias per step.
+  Var<T> projection_bias() const { return fold_hh_bias_ ? bias_ih + bias_hh : bias_ih; }
   // The rest of the step, from the projected input p_t [B, G·H].
   virtual State<T> step_projected(const Var<T>& p, const State<T>& state) const = 0;
   // One step from x [B, F]: step_projected(project_input(x), state).
@@ -68,14 +68,16 @@ class StandardCell : public Module<T> {
   Var<T> weight_ih, weight_hh, bias_ih, bias_hh;
 
  protected:
-  StandardCell(const char* kind, std::size_t gates, std::size_t state_parts,
+  StandardCell(const char* kind, std::size_t gates, std::size_t state_parts, bool fold_hh_bias,
                const RecurrentOptions& options);
   // ShapeError naming the cell unless p is [B, G·H] and every state part is [B, H].
   void check_projected(const Var<T>& p, const State<T>& state) const;
 
  private:
   const char* kind_;
-  std::size_t gates_, state_parts_, input_size_, hidden_size_;
+  std::size_t gates_, state_parts_;
+  bool fold_hh_bias_;
+  std::size_t input_size_, hidden_size_;
 };
 
 }  // namespace unroll

@@ -6,7 +6,8 @@
 namespace unroll {
 
 template <class T>
-GRUCell<T>::GRUCell(const RecurrentOptions& options) : StandardCell<T>("GRUCell", 3, 1, options) {}
+GRUCell<T>::GRUCell(const RecurrentOptions& options)
+    : StandardCell<T>("GRUCell", 3, 1, false, options) {}
 
 template <class T>
 State<T> GRUCell<T>::step_projected(const Var<T>& p, const State<T>& state) const {

@@ -10,7 +10,7 @@ namespace unroll {
 
 template <class T>
 LSTMCell<T>::LSTMCell(const RecurrentOptions& options)
-    : StandardCell<T>("LSTMCell", 4, 2, options) {
+    : StandardCell<T>("LSTMCell", 4, 2, true, options) {
   if (options.forget_bias() != 0.0) {
     const std::size_t h = this->hidden_size();
     xt::view(this->bias_ih.mutable_value(), xt::range(h, 2 * h)) +=

@@ -16,7 +16,6 @@ class LSTMCell : public StandardCell<T> {
   explicit LSTMCell(const RecurrentOptions& options);
   State<T> initial_state(std::size_t batch) const { return this->zeros(batch, 2); }
   State<T> step_projected(const Var<T>& p, const State<T>& state) const override;
-  Var<T> projection_bias() const override { return this->bias_ih + this->bias_hh; }
 };
 
 }  // namespace unroll

@@ -7,7 +7,7 @@ namespace unroll {
 
 template <class T>
 RNNCell<T>::RNNCell(const RecurrentOptions& options)
-    : StandardCell<T>("RNNCell", 1, 1, options), nonlinearity_(options.nonlinearity()) {}
+    : StandardCell<T>("RNNCell", 1, 1, true, options), nonlinearity_(options.nonlinearity()) {}
 
 template <class T>
 State<T> RNNCell<T>::step_projected(const Var<T>& p, const State<T>& state) const {

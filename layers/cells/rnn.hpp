@@ -12,7 +12,6 @@ class RNNCell : public StandardCell<T> {
   explicit RNNCell(const RecurrentOptions& options);
   State<T> initial_state(std::size_t batch) const { return this->zeros(batch, 1); }
   State<T> step_projected(const Var<T>& p, const State<T>& state) const override;
-  Var<T> projection_bias() const override { return this->bias_ih + this->bias_hh; }
 
  private:
   Nonlinearity nonlinearity_;
