@@ -7,6 +7,11 @@
 #include <cstdlib>
 #include <new>
 
+// Every replaced operator new takes its block from malloc or aligned_alloc, so free is the
+// matching release; GCC cannot see that across the replacement and would warn.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 namespace unroll::bench {
 inline std::atomic<std::size_t> operator_new_calls{0};
 }  // namespace unroll::bench
@@ -34,3 +39,5 @@ void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+#pragma GCC diagnostic pop

@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
                "the user-defined LSTM of examples/custom_cell instead of the built-in cell");
   CLI11_PARSE(app, argc, argv);
   try {
-    pin_gemm_threads(threads, argv);
+    set_compute_threads(threads);
     std::u32string text;
     if (std::filesystem::exists(data)) {
       text = read_text_file(data);

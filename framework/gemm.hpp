@@ -2,19 +2,18 @@
 //   C[M,N] = alpha · op(A)[M,K] · op(B)[K,N] + beta · C,   op(X) = X or Xᵀ.
 // lda/ldb/ldc are the row strides of A, B, C as stored. beta = 1 accumulates in place, which is
 // how backward adds weight gradients without a temporary.
-// float runs oneDNN's dnnl_sgemm (AVX-512 kernels on this machine); double runs a plain loop —
-// it serves gradient checks, not training.
+// float runs oneDNN's dnnl_sgemm (AVX-512 kernels on this machine), one sequential call per
+// thread's block of C; double runs a plain loop — it serves gradient checks, not training.
 #pragma once
 
 #include <cstddef>
 
 namespace unroll {
 
-// Makes the float GEMM use `threads` threads. oneDNN takes its thread count from
-// OMP_NUM_THREADS once, when it loads, so when the environment says otherwise this re-executes
-// the program (argv) with OMP_NUM_THREADS set; call it first thing in main. Programs that never
-// call it use OpenMP's default (all cores).
-void pin_gemm_threads(int threads, char** argv);
+// How many threads the float GEMM and the elementwise kernels use, from here on, when called from
+// this thread (OpenMP's default is every core). The GEMM splits its result into one block per
+// thread and runs each as a sequential oneDNN call; oneDNN never starts threads of its own.
+void set_compute_threads(int threads);
 
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,

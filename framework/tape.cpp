@@ -17,6 +17,19 @@ std::vector<Node<T>*>& free_nodes() {
   return *pool;
 }
 
+// What a fresh node reserves: room for most ops, so a recycled node rarely grows.
+constexpr std::size_t kReservedInputs = 4, kReservedInts = 8;
+
+// Empties a list; a list grown past the reserve gives its block back to the cache (where the
+// next op of that size finds it) and takes a reserve-sized one.
+template <class List>
+void clear_to_reserve(List& list, std::size_t reserve) {
+  list.clear();
+  if (list.capacity() <= reserve) return;
+  List().swap(list);
+  list.reserve(reserve);
+}
+
 template <class T>
 void check_defined(const Node<T>* node, const char* what) {
   if (node == nullptr)
@@ -37,8 +50,8 @@ Node<T>* acquire_node() {
   Node<T>* node;
   if (pool.empty()) {
     node = new Node<T>();
-    node->inputs.reserve(4);  // room for most ops, so a recycled node rarely grows
-    node->ints.reserve(8);
+    node->inputs.reserve(kReservedInputs);
+    node->ints.reserve(kReservedInts);
   } else {
     node = pool.back();
     pool.pop_back();
@@ -61,8 +74,8 @@ void release(Node<T>* node) {
     work.pop_back();
     for (auto& edge : n->inputs)
       if (--edge.node->refs == 0) work.push_back(edge.node);
-    n->inputs.clear();
-    n->ints.clear();
+    clear_to_reserve(n->inputs, kReservedInputs);
+    clear_to_reserve(n->ints, kReservedInts);
     // Buffers go back to the allocator's cache, where any op of the same size finds them.
     for (Array<T>* a : {&n->value, &n->grad, &n->saved}) a->resize({0});
     n->backward = nullptr;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "framework/errors.hpp"
+#include "framework/memory.hpp"
 #include "framework/tensor.hpp"
 
 namespace unroll {
@@ -47,9 +48,11 @@ struct Node {
   Array<T> value;
   Array<T> grad;   // valid when has_grad
   Array<T> saved;  // op-specific tensor kept for backward (a mask, probabilities, ...)
-  std::vector<Edge<T>> inputs;
-  std::vector<std::int64_t> ints;  // op-specific integers (axes, bounds, targets, ...)
-  double scalars[2] = {0, 0};      // op-specific numbers (exponent, bounds, ...)
+  // Both lists take their memory from the caching allocator, so a recycled node that needs more
+  // room than it has (stack's T inputs, cross_entropy's targets) finds it cached.
+  std::vector<Edge<T>, CachingAllocator<Edge<T>>> inputs;
+  std::vector<std::int64_t, CachingAllocator<std::int64_t>> ints;  // axes, bounds, targets, ...
+  double scalars[2] = {0, 0};  // op-specific numbers (exponent, bounds, ...)
   BackwardFn<T> backward = nullptr;
   const char* op = "leaf";
   std::uint64_t epoch = 0;  // the tape epoch it was recorded in; 0 when never recorded

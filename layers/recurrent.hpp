@@ -36,8 +36,8 @@ namespace unroll {
 
 template <class T>
 struct SequenceOutput {
-  Var<T> output;                       // [B, T, H] (or [T, B, H])
-  std::vector<State<T>> final_states;  // per layer
+  Var<T> output;              // [B, T, H] (or [T, B, H])
+  StateList<T> final_states;  // per layer
 };
 
 template <RecurrentCell Cell>
@@ -78,7 +78,7 @@ class Recurrent : public Module<typename Cell::value_type> {
     }
   }
 
-  SequenceOutput<T> forward(const Var<T>& input, const std::vector<State<T>>& initial = {},
+  SequenceOutput<T> forward(const Var<T>& input, const StateList<T>& initial = {},
                             const std::vector<std::size_t>& lengths = {}) {
     check_input(input);
     Var<T> x = options_.batch_first() ? input : permute(input, {1, 0, 2});  // [B, T, F]
@@ -87,6 +87,7 @@ class Recurrent : public Module<typename Cell::value_type> {
     const std::vector<Var<T>> masks = step_masks(lengths, batch, steps);
 
     SequenceOutput<T> result;
+    result.final_states.reserve(cells_.size());
     struct ClearOnExit {  // the per-step lists let go of the graph even when a step throws
       std::vector<Var<T>>& outputs;
       std::vector<Var<T>>& history;
@@ -151,7 +152,7 @@ class Recurrent : public Module<typename Cell::value_type> {
                                    fmt::format(fmt::runtime(layout), options_.input_size())));
   }
 
-  void check_initial(const std::vector<State<T>>& initial, std::size_t batch) const {
+  void check_initial(const StateList<T>& initial, std::size_t batch) const {
     if (initial.empty()) return;
     if (initial.size() != cells_.size())
       throw ShapeError(fmt::format("{}: {} initial states given for {} layers", name_,

@@ -155,8 +155,9 @@ int train(TrainArgs& a) {
     }
     if (a.sample_every > 0 && step % a.sample_every == 0) {
       if (terminal) fmt::print("\n");
-      fmt::print("--- sample at step {} ---\n{}\n---\n", step,
-                 sample(*model, SampleOptions{.length = 200, .temperature = 0.8, .seed = 1}));
+      fmt::print(
+          "--- sample at step {} ---\n{}\n---\n", step,
+          sample(*model, SampleOptions{.prime = "", .length = 200, .temperature = 0.8, .seed = 1}));
     }
   }
   if (terminal) fmt::print("\n");
@@ -323,7 +324,7 @@ int main(int argc, char** argv) {
   }
   CLI11_PARSE(app, argc, argv);
   try {
-    pin_gemm_threads(t.threads > 0 ? t.threads : 1, argv);
+    set_compute_threads(t.threads > 0 ? t.threads : 1);
     if (*train_cmd) return train(t);
     if (*sample_cmd) return sample_command(ckpt, s);
     return eval_command(ckpt, data, eval_seq);

@@ -140,7 +140,7 @@ constexpr std::size_t outputs_of(std::index_sequence<I...>) {
 }
 
 // Elements from which the row loops are split between the OpenMP threads (the GEMM's threads:
-// OMP_NUM_THREADS, see framework/gemm.hpp); below it a parallel region costs more than it saves.
+// set_compute_threads in framework/gemm.hpp); below it a parallel region costs more than it saves.
 constexpr std::size_t parallel_threshold = 8192;
 
 template <class S, class T>

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <utility>
+#include <vector>
 
 #include "framework/errors.hpp"
 #include "framework/tape.hpp"
@@ -72,5 +73,10 @@ class State {
   std::array<Var<T>, capacity> parts_;
   std::size_t size_ = 0;
 };
+
+// One state per layer (a stack's initial or final states). Its block comes from the caching
+// allocator, so a forward pass that returns one takes nothing from the heap once warmed up.
+template <class T>
+using StateList = std::vector<State<T>, CachingAllocator<State<T>>>;
 
 }  // namespace unroll

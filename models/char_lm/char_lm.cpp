@@ -121,7 +121,7 @@ CharLM<T>::CharLM(const CharLMConfig& config, std::uint64_t seed, CustomStack<T>
 }
 
 template <class T>
-SequenceOutput<T> CharLM<T>::forward(const IndexArray& ids, const std::vector<State<T>>& initial) {
+SequenceOutput<T> CharLM<T>::forward(const IndexArray& ids, const StateList<T>& initial) {
   if (ids.dimension() != 2)
     throw ShapeError(fmt::format("CharLM: ids {}: expected [B, T]", shape_str(ids.shape())));
   auto x = embed_->forward(ids);  // [B, T, E]

@@ -43,15 +43,13 @@ struct CharLMConfig {
 template <class T>
 struct CustomStack {
   std::shared_ptr<Module<T>> module;
-  std::function<SequenceOutput<T>(const Var<T>&, const std::vector<State<T>>&)> forward;
+  std::function<SequenceOutput<T>(const Var<T>&, const StateList<T>&)> forward;
   std::function<Rng&()> dropout_rng;
 
   template <class Cell>
   static CustomStack of(std::shared_ptr<Recurrent<Cell>> stack) {
-    return {
-        stack,
-        [stack](const Var<T>& x, const std::vector<State<T>>& s) { return stack->forward(x, s); },
-        [stack]() -> Rng& { return stack->dropout_rng(); }};
+    return {stack, [stack](const Var<T>& x, const StateList<T>& s) { return stack->forward(x, s); },
+            [stack]() -> Rng& { return stack->dropout_rng(); }};
   }
 };
 
@@ -68,7 +66,7 @@ class CharLM : public Module<T> {
 
   // logits [B, T, V] and every layer's final state, from ids [B, T] and (optionally) the states
   // the previous window ended with.
-  SequenceOutput<T> forward(const IndexArray& ids, const std::vector<State<T>>& initial = {});
+  SequenceOutput<T> forward(const IndexArray& ids, const StateList<T>& initial = {});
   // Mean cross-entropy (nats per character) of logits [B, T, V] against targets [B, T].
   Var<T> loss(const Var<T>& logits, const IndexArray& targets) const;
 

@@ -44,7 +44,7 @@ std::string sample(CharLM<T>& model, const SampleOptions& options,
   const bool was_training = model.is_training();
   model.eval();
   std::mt19937_64 rng(options.seed);
-  std::vector<State<T>> states;
+  StateList<T> states;
   IndexArray id = IndexArray::from_shape({1, 1});
   Var<T> logits;
   // Start from the prime (or, without one, from a symbol drawn uniformly).

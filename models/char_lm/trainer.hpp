@@ -64,7 +64,7 @@ class Trainer {
   StreamBatcher batches_;
   std::unique_ptr<Optimizer<float>> optimizer_;
   std::vector<Var<float>> parameters_;  // the model's, listed once (clipped every step)
-  std::vector<State<float>> carried_;   // detached final states of the previous window
+  StateList<float> carried_;            // detached final states of the previous window
   Batch batch_;                         // the current window, refilled in place every step
 };
 

@@ -13,6 +13,7 @@
 #include "layers/checkpoint.hpp"
 #include "models/char_lm/char_lm.hpp"
 #include "models/text/utf8.hpp"
+#include "tests/scratch_dir.hpp"
 
 using namespace unroll;
 namespace fs = std::filesystem;
@@ -24,26 +25,7 @@ struct Run {
   std::string out, err;
 };
 
-// A fresh folder per test case.
-struct Sandbox {
-  fs::path dir;
-  Sandbox() {
-    dir = fs::temp_directory_path() /
-          fs::path("charlm_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Sandbox() { fs::remove_all(dir); }
-  std::string path(const std::string& name) const { return (dir / name).string(); }
-  std::string write(const std::string& name, const std::string& content) const {
-    std::ofstream(path(name), std::ios::binary) << content;
-    return path(name);
-  }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-};
+using Sandbox = unroll::testing::ScratchDir;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -7,6 +7,7 @@
 #include "layers/embedding.hpp"
 #include "layers/linear.hpp"
 #include "layers/recurrent.hpp"
+#include "tests/scratch_dir.hpp"
 
 using namespace unroll;
 using Catch::Contains;
@@ -37,17 +38,7 @@ struct Wrapper : Module<float> {
   }
 };
 
-// A fresh directory under the system's temporary directory, removed with its contents.
-struct ScratchDir {
-  fs::path path;
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "unroll-ckpt-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~ScratchDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using unroll::testing::ScratchDir;
 
 // Do both modules hold the same names with values equal after converting to double?
 template <class A, class B>
@@ -66,7 +57,7 @@ bool same_parameters(const A& a, const B& b) {
 
 TEST_CASE("parameters and metadata round-trip through a checkpoint", "[checkpoint]") {
   ScratchDir dir;
-  const std::string path = dir.file("model.safetensors");
+  const std::string path = dir.path("model.safetensors");
   Model<float> saved(1), loaded(2);
   REQUIRE(!same_parameters(saved, loaded));
   save_parameters(saved, path, {{"step", "1200"}, {"cell", "lstm"}});
@@ -86,16 +77,16 @@ TEST_CASE("parameters and metadata round-trip through a checkpoint", "[checkpoin
 TEST_CASE("float64 checkpoints load into float32 modules and back", "[checkpoint]") {
   ScratchDir dir;
   Model<double> wide(3);
-  save_parameters(wide, dir.file("f64.safetensors"));
-  CHECK(io::read_safetensors(dir.file("f64.safetensors")).at("embed.weight").dtype ==
+  save_parameters(wide, dir.path("f64.safetensors"));
+  CHECK(io::read_safetensors(dir.path("f64.safetensors")).at("embed.weight").dtype ==
         io::DType::F64);
   Model<float> narrow(4);
-  load_parameters(narrow, dir.file("f64.safetensors"));
+  load_parameters(narrow, dir.path("f64.safetensors"));
   CHECK((narrow.embed->weight.value() == xt::cast<float>(wide.embed->weight.value())));
 
-  save_parameters(narrow, dir.file("f32.safetensors"));
+  save_parameters(narrow, dir.path("f32.safetensors"));
   Model<double> back(5);
-  load_parameters(back, dir.file("f32.safetensors"));
+  load_parameters(back, dir.path("f32.safetensors"));
   CHECK(same_parameters(back, narrow));
 }
 
@@ -105,18 +96,18 @@ TEST_CASE("extra tensors are saved beside the parameters and ignored on load", "
   Array<float> half = Array<float>::from_shape({4});
   half.fill(0.5f);
   const auto moments = io::StoredTensor::from(half);
-  save_parameters(model, dir.file("m.safetensors"), {}, {{"adam.step", moments}});
-  CHECK(io::read_safetensors(dir.file("m.safetensors")).at("adam.step").as<float>()(2) == 0.5f);
+  save_parameters(model, dir.path("m.safetensors"), {}, {{"adam.step", moments}});
+  CHECK(io::read_safetensors(dir.path("m.safetensors")).at("adam.step").as<float>()(2) == 0.5f);
   Model<float> other(2);
-  load_parameters(other, dir.file("m.safetensors"));
+  load_parameters(other, dir.path("m.safetensors"));
   CHECK(same_parameters(model, other));
 
-  REQUIRE_THROWS_AS(save_parameters(model, dir.file("n.safetensors"), {}, {{"head.bias", moments}}),
+  REQUIRE_THROWS_AS(save_parameters(model, dir.path("n.safetensors"), {}, {{"head.bias", moments}}),
                     ValueError);
   REQUIRE_THROWS_WITH(
-      save_parameters(model, dir.file("n.safetensors"), {}, {{"head.bias", moments}}),
+      save_parameters(model, dir.path("n.safetensors"), {}, {{"head.bias", moments}}),
       Contains("extra tensor 'head.bias' clashes with a parameter"));
-  CHECK(!fs::exists(dir.file("n.safetensors")));
+  CHECK(!fs::exists(dir.path("n.safetensors")));
 }
 
 TEST_CASE("a Linear loads weights written by Python under PyTorch names", "[checkpoint]") {
@@ -131,7 +122,7 @@ TEST_CASE("a Linear loads weights written by Python under PyTorch names", "[chec
 
 TEST_CASE("loading names missing tensors and wrong shapes and changes nothing", "[checkpoint]") {
   ScratchDir dir;
-  const std::string no_bias = dir.file("no_bias.safetensors");
+  const std::string no_bias = dir.path("no_bias.safetensors");
   save_parameters(Wrapper(false), no_bias);
   Wrapper model;
   const Array<float> before = model.layer->weight.value();
@@ -142,7 +133,7 @@ TEST_CASE("loading names missing tensors and wrong shapes and changes nothing", 
                                                                 "layer.bias"));
   CHECK((model.layer->weight.value() == before));  // all or nothing
 
-  const std::string wide = dir.file("wide.safetensors");
+  const std::string wide = dir.path("wide.safetensors");
   save_parameters(Model<float>(1, 5), wide);
   Model<float> narrow(2, 4);
   REQUIRE_THROWS_AS(load_parameters(narrow, wide), ShapeError);
@@ -156,15 +147,15 @@ TEST_CASE("loading names missing tensors and wrong shapes and changes nothing", 
 TEST_CASE("loading names the file that does not exist or is not a checkpoint", "[checkpoint]") {
   ScratchDir dir;
   Wrapper model;
-  const std::string absent = dir.file("absent.safetensors");
+  const std::string absent = dir.path("absent.safetensors");
   REQUIRE_THROWS_AS(load_parameters(model, absent), io::FileError);
   REQUIRE_THROWS_WITH(load_parameters(model, absent), Contains("cannot open '" + absent + "'"));
 
-  const std::string text = dir.file("notes.txt");
+  const std::string text = dir.path("notes.txt");
   std::ofstream(text) << "these are not tensors, just a text file of some length";
   REQUIRE_THROWS_AS(load_parameters(model, text), io::FormatError);
   REQUIRE_THROWS_WITH(load_parameters(model, text), Contains(text + ": header length"));
 
-  REQUIRE_THROWS_AS(load_parameters(model, dir.path.string()), io::FileError);
-  REQUIRE_THROWS_WITH(load_parameters(model, dir.path.string()), Contains("is not a regular file"));
+  REQUIRE_THROWS_AS(load_parameters(model, dir.dir.string()), io::FileError);
+  REQUIRE_THROWS_WITH(load_parameters(model, dir.dir.string()), Contains("is not a regular file"));
 }

@@ -40,7 +40,7 @@ void check_layer(const json& f, const RecurrentOptions& options) {
   Var<T> x(fixture_tensor<T>(f["input"]), true);
   const bool lstm = f["cell"] == "lstm";
   const std::size_t layers = f["layers"];
-  std::vector<State<T>> initial;
+  StateList<T> initial;
   if (f["has_initial_state"]) {
     for (std::size_t l = 0; l < layers; ++l) {
       State<T> s{Var<T>(layer_slice<T>(f["h0"], l), true)};

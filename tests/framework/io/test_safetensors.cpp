@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "framework/io/safetensors.hpp"
+#include "tests/scratch_dir.hpp"
 #include "tests/support.hpp"
 
 using namespace unroll;
@@ -24,17 +25,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 namespace {
 
-// A fresh directory under the system's temporary directory, removed with its contents.
-struct ScratchDir {
-  fs::path path;
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "unroll-io-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~ScratchDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using unroll::testing::ScratchDir;
 
 Bytes file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -111,9 +102,9 @@ TEST_CASE("F32 and F64 tensors and metadata round-trip through a file", "[safete
   file.add("w", w);
   file.add("b", b);
   file.metadata = {{"format", "pt"}, {"note", "ünïcode ✓"}};
-  io::write_safetensors(dir.file("rt.safetensors"), file);
+  io::write_safetensors(dir.path("rt.safetensors"), file);
 
-  const auto back = io::read_safetensors(dir.file("rt.safetensors"));
+  const auto back = io::read_safetensors(dir.path("rt.safetensors"));
   CHECK(back.metadata == file.metadata);
   CHECK(same_tensors(back, file));
   CHECK(back.at("w").dtype == io::DType::F32);
@@ -123,7 +114,7 @@ TEST_CASE("F32 and F64 tensors and metadata round-trip through a file", "[safete
   // Conversions: F64 into a float model, F32 into a double one.
   CHECK((back.at("b").as<float>() == xt::cast<float>(b)));
   CHECK((back.at("w").as<double>() == xt::cast<double>(w)));
-  CHECK(file_bytes(dir.file("rt.safetensors")) == io::serialize_safetensors(file));
+  CHECK(file_bytes(dir.path("rt.safetensors")) == io::serialize_safetensors(file));
 }
 
 TEST_CASE("the bytes match a hand-computed file", "[safetensors]") {
@@ -301,9 +292,9 @@ TEST_CASE("writing rejects inconsistent tensors, reserved names and missing dire
   io::SafetensorsFile file;
   file.tensors["w"] = io::StoredTensor{io::DType::F32, Shape{2, 3}, Bytes(20)};
   REQUIRE_THROWS_AS(io::serialize_safetensors(file), ValueError);
-  REQUIRE_THROWS_WITH(io::write_safetensors(dir.file("x.safetensors"), file),
+  REQUIRE_THROWS_WITH(io::write_safetensors(dir.path("x.safetensors"), file),
                       Contains("tensor 'w' holds 20 bytes; shape [2,3] of F32 needs 24"));
-  CHECK(!fs::exists(dir.file("x.safetensors")));
+  CHECK(!fs::exists(dir.path("x.safetensors")));
 
   io::SafetensorsFile reserved;
   REQUIRE_THROWS_AS(reserved.add("__metadata__", Array<float>::from_shape({1})), ValueError);
@@ -312,30 +303,30 @@ TEST_CASE("writing rejects inconsistent tensors, reserved names and missing dire
                       Contains("'w' is already there"));
   REQUIRE_THROWS_WITH(reserved.at("v"), Contains("no tensor named 'v' (known: w)"));
 
-  const std::string missing = dir.file("no/such/dir/x.safetensors");
+  const std::string missing = dir.path("no/such/dir/x.safetensors");
   REQUIRE_THROWS_AS(io::write_safetensors(missing, reserved), io::FileError);
   REQUIRE_THROWS_WITH(io::write_safetensors(missing, reserved),
                       Contains("cannot write '" + missing + "': directory '" +
-                               dir.file("no/such/dir") + "' does not exist"));
+                               dir.path("no/such/dir") + "' does not exist"));
 
   // The target is a directory: the rename fails, the temporary is removed.
-  fs::create_directory(dir.file("taken"));
-  REQUIRE_THROWS_AS(io::write_safetensors(dir.file("taken"), reserved), io::FileError);
-  CHECK(fs::is_directory(dir.file("taken")));
-  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+  fs::create_directory(dir.path("taken"));
+  REQUIRE_THROWS_AS(io::write_safetensors(dir.path("taken"), reserved), io::FileError);
+  CHECK(fs::is_directory(dir.path("taken")));
+  CHECK(std::distance(fs::directory_iterator(dir.dir), fs::directory_iterator()) == 1);
 }
 
 TEST_CASE("reading names the path that cannot be read", "[safetensors]") {
   ScratchDir dir;
-  const std::string missing = dir.file("absent.safetensors");
+  const std::string missing = dir.path("absent.safetensors");
   REQUIRE_THROWS_AS(io::read_safetensors(missing), io::FileError);
   REQUIRE_THROWS_WITH(io::read_safetensors(missing),
                       Contains("cannot open '" + missing + "': No such file or directory"));
-  REQUIRE_THROWS_WITH(io::read_safetensors(dir.path.string()), Contains("is not a regular file"));
-  std::ofstream(dir.file("short.safetensors")) << "abc";
-  REQUIRE_THROWS_AS(io::read_safetensors(dir.file("short.safetensors")), io::FormatError);
-  REQUIRE_THROWS_WITH(io::read_safetensors(dir.file("short.safetensors")),
-                      Contains(dir.file("short.safetensors") + ": 3 bytes is too short"));
+  REQUIRE_THROWS_WITH(io::read_safetensors(dir.dir.string()), Contains("is not a regular file"));
+  std::ofstream(dir.path("short.safetensors")) << "abc";
+  REQUIRE_THROWS_AS(io::read_safetensors(dir.path("short.safetensors")), io::FormatError);
+  REQUIRE_THROWS_WITH(io::read_safetensors(dir.path("short.safetensors")),
+                      Contains(dir.path("short.safetensors") + ": 3 bytes is too short"));
 }
 
 TEST_CASE("mutated files either load or throw unroll::Error", "[safetensors][fuzz]") {
@@ -395,7 +386,7 @@ TEST_CASE("mutated files either load or throw unroll::Error", "[safetensors][fuz
 
 TEST_CASE("a save killed at any moment leaves the target absent or complete", "[safetensors]") {
   ScratchDir dir;
-  const std::string target = dir.file("big.safetensors");
+  const std::string target = dir.path("big.safetensors");
   io::SafetensorsFile file;
   Array<float> big = Array<float>::from_shape({30 * 1024 * 1024 / 4});  // 30 MB
   for (std::size_t i = 0; i < big.size(); ++i) big.data()[i] = static_cast<float>(i % 1000);
@@ -404,13 +395,13 @@ TEST_CASE("a save killed at any moment leaves the target absent or complete", "[
   file.metadata = {{"run", "kill-test"}};
 
   const auto started = std::chrono::steady_clock::now();
-  io::write_safetensors(dir.file("timing.safetensors"), file);
+  io::write_safetensors(dir.path("timing.safetensors"), file);
   const auto save_time = std::chrono::steady_clock::now() - started;
-  fs::remove(dir.file("timing.safetensors"));
+  fs::remove(dir.path("timing.safetensors"));
 
   const auto leftovers = [&] {
     int count = 0;
-    for (const auto& entry : fs::directory_iterator(dir.path))
+    for (const auto& entry : fs::directory_iterator(dir.dir))
       count += entry.path().filename().string().rfind(".big.safetensors.tmp.", 0) == 0;
     return count;
   };

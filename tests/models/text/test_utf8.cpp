@@ -5,8 +5,10 @@
 #include "framework/errors.hpp"
 #include "models/text/corpus.hpp"
 #include "models/text/utf8.hpp"
+#include "tests/scratch_dir.hpp"
 
 using namespace unroll;
+using unroll::testing::ScratchDir;
 
 TEST_CASE("UTF-8 decodes to code points and back, Korean included", "[text]") {
   const std::string text = "가나 a€😀";
@@ -46,7 +48,8 @@ TEST_CASE("the last fraction of the code points is validation", "[text]") {
 
 TEST_CASE("reading a text file: missing, empty and invalid files are clear errors",
           "[text][errors]") {
-  const std::string dir = std::string(std::tmpnam(nullptr));  // unique prefix
+  const ScratchDir scratch;
+  const std::string dir = scratch.path("text");
   CHECK_THROWS_WITH(read_text_file(dir + ".missing"),
                     Catch::Contains("cannot read") && Catch::Contains(".missing"));
   std::ofstream(dir + ".empty").close();
@@ -55,5 +58,4 @@ TEST_CASE("reading a text file: missing, empty and invalid files are clear error
   CHECK_THROWS_WITH(read_text_file(dir + ".bad"), Catch::Contains("invalid UTF-8 at byte 2"));
   std::ofstream(dir + ".good") << "안녕";
   CHECK(read_text_file(dir + ".good") == U"안녕");
-  for (const char* ext : {".empty", ".bad", ".good"}) std::remove((dir + ext).c_str());
 }
