@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
     options.seq = seq, options.batch = batch;
     Trainer trainer(*model, config.vocabulary.encode(text, "bench"), options);
     text = std::u32string();  // the ids are all training needs (as the PyTorch script keeps)
+    rusage setup{};           // the process before training: libraries, model, corpus ids
+    getrusage(RUSAGE_SELF, &setup);
     double loss = 0;
     for (int i = 0; i < warmup; ++i) loss = trainer.step().loss;
     const std::size_t news_before = bench::operator_new_calls.load();
@@ -108,12 +110,15 @@ int main(int argc, char** argv) {
         "{{\"impl\": \"unroll\", \"cell\": \"{}\", \"custom\": {}, \"hidden\": {}, \"layers\": {}, "
         "\"seq\": {}, \"batch\": {}, \"threads\": {}, \"steps\": {}, \"tokens_per_s\": {:.1f}, "
         "\"ms_per_step\": {:.2f}, \"final_loss\": {:.4f}, \"peak_rss_mb\": {:.1f}, "
+        "\"setup_rss_mb\": {:.1f}, \"tensor_mb\": {:.1f}, "
         "\"heap_allocs_per_step\": {:.1f}, \"train_gflops\": {:.1f}, \"sgemm_gflops\": {:.1f}, "
         "\"flop_efficiency\": {:.2f}}}\n",
         cell, custom, hidden, layers, seq, batch, threads, steps,
         static_cast<double>(steps) * static_cast<double>(seq * batch) / seconds,
         1000 * seconds / steps, loss, static_cast<double>(usage.ru_maxrss) / 1024.0,
-        allocs_per_step, train_gflops, sgemm, train_gflops / sgemm);
+        static_cast<double>(setup.ru_maxrss) / 1024.0,
+        static_cast<double>(memory_stats().system_bytes) / (1 << 20), allocs_per_step, train_gflops,
+        sgemm, train_gflops / sgemm);
     return 0;
   } catch (const std::exception& e) {
     fmt::print(stderr, "charlm_bench: {}\n", e.what());

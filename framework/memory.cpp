@@ -47,6 +47,7 @@ void* cached_allocate(std::size_t bytes) {
     return block;
   }
   ++c.stats.system_allocs;
+  c.stats.system_bytes += bytes;
   return ::operator new(block_size(bytes), kAlignment);
 }
 
@@ -65,6 +66,7 @@ void cached_deallocate(void* block, std::size_t bytes) noexcept {
     c.stats.cached_bytes += bytes;
   } catch (const std::bad_alloc&) {  // no room for a new list head: give the block back
     ::operator delete(block, kAlignment);
+    c.stats.system_bytes -= bytes;
   }
 }
 
@@ -78,6 +80,7 @@ void release_cached_memory() {
     while (head != nullptr) {
       FreeBlock* next = head->next;
       ::operator delete(head, kAlignment);
+      c.stats.system_bytes -= bytes;
       head = next;
     }
   }

@@ -16,6 +16,7 @@ void cached_deallocate(void* block, std::size_t bytes) noexcept;
 struct MemoryStats {
   std::size_t cached_bytes = 0;   // held on free lists now
   std::size_t system_allocs = 0;  // blocks taken from the system so far
+  std::size_t system_bytes = 0;   // bytes of all blocks taken and not given back: in use + cached
   std::size_t reuses = 0;         // requests served from a free list so far
 };
 MemoryStats memory_stats();

@@ -6,8 +6,8 @@
 //     final_states: each layer's state after its last valid step (h, and c for an LSTM).
 //
 // Per layer l and step t (everything composed of ops; the tape derives BPTT):
-//   state_t = cell_l.step(x_t, state_{t−1})   (a ProjectingCell: project_input(x) once for all
-//                                              steps, then step_projected(p_t, state_{t−1}))
+//   state_t = cell_l.step(x_t, state_{t−1})   (a ProjectingCell: project_input(x) once per block
+//                                              of steps, then step_projected(p_t, state_{t−1}))
 //   temporal skip k:   h_t ← h_t + h_{t−k}  for t ≥ k (h_{t−k} after its own skip), carrying
 //                      early information k steps at a time along an additive path
 //   lengths:           for t ≥ length_b, row b keeps its state and outputs zeros
@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
@@ -100,13 +101,17 @@ class Recurrent : public Module<typename Cell::value_type> {
       std::vector<Var<T>>& history = history_;
       outputs.clear();
       history.clear();
-      // A projecting cell computes its input side for all steps at once: [B, T, F] → [B, T, P].
+      // A projecting cell computes its input side for a block of steps at once:
+      // [B, S, F] → [B, S, P] (see projection_block_steps).
       Var<T> projected;
-      if constexpr (ProjectingCell<Cell>) projected = cell.project_input(x);
+      const std::size_t block = projection_block_steps(batch, steps);
       for (std::size_t t = 0; t < steps; ++t) {
         State<T> next;
         if constexpr (ProjectingCell<Cell>) {
-          next = cell.step_projected(select(projected, 1, t), state);
+          if (t % block == 0)
+            projected = cell.project_input(
+                block == steps ? x : narrow(x, 1, t, std::min(block, steps - t)));
+          next = cell.step_projected(select(projected, 1, t % block), state);
         } else {
           next = cell.step(select(x, 1, t), state);
         }
@@ -190,6 +195,15 @@ class Recurrent : public Module<typename Cell::value_type> {
       masks.emplace_back(std::move(m));
     }
     return masks;
+  }
+
+  // Steps per input projection: enough that one GEMM has kProjectionRows = B·S rows (efficient
+  // for oneDNN), few enough that the projection's gradient [B, S, P] — alive while backward
+  // crosses the block — stays small: at B = 64, T = 100, P = 2048 one block is 4 MB where the
+  // whole sequence would be 52 MB.
+  static constexpr std::size_t kProjectionRows = 512;
+  static std::size_t projection_block_steps(std::size_t batch, std::size_t steps) {
+    return std::min(steps, std::max<std::size_t>(1, (kProjectionRows + batch - 1) / batch));
   }
 
   RecurrentOptions options_;

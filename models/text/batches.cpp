@@ -3,15 +3,33 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <limits>
 #include <random>
 
 #include "framework/errors.hpp"
 
 namespace unroll {
+namespace {
+
+// The corpus is the largest thing training keeps besides the model: symbol ids fit in 32 bits
+// (a vocabulary has far fewer than 2³¹ symbols), which halves it. Takes the 64-bit ids by value
+// and lets them go before returning.
+std::vector<std::int32_t> narrow_ids(std::vector<std::int64_t> ids) {
+  std::vector<std::int32_t> narrow(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (ids[i] < 0 || ids[i] > std::numeric_limits<std::int32_t>::max())
+      throw ValueError(
+          fmt::format("batches: symbol id {} at position {} is outside [0, 2³¹)", ids[i], i));
+    narrow[i] = static_cast<std::int32_t>(ids[i]);
+  }
+  return narrow;
+}
+
+}  // namespace
 
 StreamBatcher::StreamBatcher(std::vector<std::int64_t> ids, std::size_t batch, std::size_t steps,
                              bool random_offsets, std::uint64_t seed)
-    : ids_(std::move(ids)),
+    : ids_(narrow_ids(std::move(ids))),
       batch_(batch),
       steps_(steps),
       random_offsets_(random_offsets),
@@ -55,7 +73,7 @@ void StreamBatcher::random_windows(std::uint64_t step, Batch& b) const {
   std::mt19937_64 rng(seed_ * 0x9E3779B97F4A7C15ULL ^ (step + 1) * 0xBF58476D1CE4E5B9ULL);
   const std::size_t starts = ids_.size() - steps_;  // start s reads ids[s .. s + T]
   for (std::size_t r = 0; r < batch_; ++r) {
-    const std::int64_t* window = ids_.data() + rng() % starts;
+    const std::int32_t* window = ids_.data() + rng() % starts;
     for (std::size_t t = 0; t < steps_; ++t) {
       b.inputs(r, t) = window[t];
       b.targets(r, t) = window[t + 1];
@@ -74,7 +92,7 @@ void StreamBatcher::next(Batch& b) {
   b.starts_epoch = position_.window == 0;
   const std::size_t start = offset(position_.epoch) + position_.window * steps_;
   for (std::size_t s = 0; s < batch_; ++s) {
-    const std::int64_t* stream = ids_.data() + s * stream_length_ + start;
+    const std::int32_t* stream = ids_.data() + s * stream_length_ + start;
     for (std::size_t t = 0; t < steps_; ++t) {
       b.inputs(s, t) = stream[t];
       b.targets(s, t) = stream[t + 1];

@@ -49,7 +49,7 @@ class StreamBatcher {
  private:
   std::size_t offset(std::uint64_t epoch) const;
 
-  std::vector<std::int64_t> ids_;
+  std::vector<std::int32_t> ids_;  // 32-bit: half the memory of the corpus
   std::size_t batch_, steps_, stream_length_, windows_;
   bool random_offsets_;
   std::uint64_t seed_;

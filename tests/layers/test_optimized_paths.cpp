@@ -72,7 +72,7 @@ Gradients run(Layer& layer, const std::vector<Var<float>>& parameters, const Arr
 }
 
 template <class Cell>
-void check_paths_agree(std::size_t hidden) {
+void check_paths_agree(std::size_t hidden, std::size_t batch = 4, std::size_t steps = 9) {
   auto options = RecurrentOptions(5, hidden).layers(2).seed(11);
   Recurrent<Cell> optimized(options);
   std::size_t next = 0;
@@ -80,7 +80,7 @@ void check_paths_agree(std::size_t hidden) {
     return std::make_shared<Plain<Cell>>(&optimized.cell(next++));
   });
   const auto parameters = optimized.parameters();
-  const Array<float> x = xt::cast<float>(random_array({4, 9, 5}, 12));
+  const Array<float> x = xt::cast<float>(random_array({batch, steps, 5}, 12));
   const auto fast = run(optimized, parameters, x);
   const auto slow = run(plain, parameters, x);
   CHECK(std::abs(fast.loss - slow.loss) <= 1e-5 * std::max(1.0, std::abs(slow.loss)));
@@ -105,6 +105,12 @@ TEST_CASE("GRU: optimized and plain paths agree within 1e-5", "[optimized]") {
 TEST_CASE("RNN: optimized and plain paths agree within 1e-5", "[optimized]") {
   check_paths_agree<RNNCell<float>>(7);
   check_paths_agree<RNNCell<float>>(40);
+}
+// At batch 100 a projection covers ⌈512 / 100⌉ = 6 steps: 15 steps run as blocks of 6, 6 and 3.
+TEST_CASE("projection in blocks of steps: optimized and plain paths agree", "[optimized]") {
+  check_paths_agree<LSTMCell<float>>(24, 100, 15);
+  check_paths_agree<GRUCell<float>>(24, 100, 15);
+  check_paths_agree<RNNCell<float>>(24, 100, 15);
 }
 
 TEST_CASE("the user-written LSTM of examples/custom_cell equals the built-in one", "[optimized]") {

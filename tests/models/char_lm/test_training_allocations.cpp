@@ -22,7 +22,7 @@ std::size_t allocations() {
 
 // Large enough that the recurrent GEMMs take the split (threaded) path on two threads.
 std::unique_ptr<CharLM<float>> small_model(const std::string& cell, bool custom,
-                                          const CharLMConfig& config) {
+                                           const CharLMConfig& config) {
   if (!custom) return std::make_unique<CharLM<float>>(config, 1);
   return std::make_unique<CharLM<float>>(
       config, 1,

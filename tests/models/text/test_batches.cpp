@@ -99,3 +99,11 @@ TEST_CASE("too small a corpus says what to change", "[text][batches][errors]") {
   StreamBatcher ok(iota_ids(10), 2, 4);
   CHECK_THROWS_AS(ok.seek({0, 1}), ValueError);
 }
+
+TEST_CASE("ids outside 32 bits are refused, naming the position", "[text][batches][errors]") {
+  auto ids = iota_ids(20);
+  ids[7] = -3;
+  CHECK_THROWS_WITH(StreamBatcher(ids, 2, 4), Catch::Contains("symbol id -3 at position 7"));
+  ids[7] = std::int64_t{1} << 31;
+  CHECK_THROWS_AS(StreamBatcher(ids, 2, 4), ValueError);
+}
