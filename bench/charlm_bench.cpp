@@ -1,6 +1,7 @@
 // charlm_bench: full char-LM training steps — embedding 64 → recurrent stack → head →
 // cross-entropy → backward → clip-norm 5 → Adam — timed after warm-up steps. Prints one JSON line.
 //   charlm_bench --cell lstm --hidden 256 --layers 2 --seq 64 --batch 32 --steps 30 [--custom]
+//                [--recompute]
 #include <fmt/format.h>
 #include <sys/resource.h>
 
@@ -43,7 +44,7 @@ int main(int argc, char** argv) {
   std::string cell = "lstm", data = std::string(UNROLL_SHARED_DATA) + "/tinyshakespeare.txt";
   std::size_t hidden = 256, layers = 2, seq = 64, batch = 32, embed = 64;
   int steps = 30, warmup = 3, threads = 1;
-  bool custom = false;
+  bool custom = false, recompute = false;
   app.add_option("--cell", cell, "rnn | lstm | gru")->check(CLI::IsMember({"rnn", "lstm", "gru"}));
   app.add_option("--hidden", hidden)->check(CLI::PositiveNumber);
   app.add_option("--layers", layers)->check(CLI::PositiveNumber);
@@ -55,6 +56,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads)->check(CLI::PositiveNumber);
   app.add_flag("--custom", custom,
                "the user-defined LSTM of examples/custom_cell instead of the built-in cell");
+  app.add_flag("--recompute", recompute,
+               "recompute each block of steps in backward instead of keeping its activations");
   CLI11_PARSE(app, argc, argv);
   try {
     set_compute_threads(threads);
@@ -68,12 +71,14 @@ int main(int argc, char** argv) {
     CharLMConfig config;
     config.cell = custom ? "lstm" : cell;
     config.hidden = hidden, config.layers = layers, config.embed = embed;
+    config.recompute = recompute;
     config.vocabulary = Vocabulary::from_text(text);
     auto model = custom
                      ? std::make_unique<CharLM<float>>(
                            config, 1,
                            CustomStack<float>::of(std::make_shared<Recurrent<UserLSTMCell<float>>>(
-                               RecurrentOptions(embed, hidden).layers(layers), "UserLSTM")))
+                               RecurrentOptions(embed, hidden).layers(layers).recompute(recompute),
+                               "UserLSTM")))
                      : std::make_unique<CharLM<float>>(config, 1);
     TrainOptions options;
     options.seq = seq, options.batch = batch;
@@ -107,13 +112,15 @@ int main(int argc, char** argv) {
     getrusage(RUSAGE_SELF, &usage);
     const double sgemm = sgemm_gflops();
     fmt::print(
-        "{{\"impl\": \"unroll\", \"cell\": \"{}\", \"custom\": {}, \"hidden\": {}, \"layers\": {}, "
+        "{{\"impl\": \"unroll\", \"cell\": \"{}\", \"custom\": {}, \"recompute\": {}, \"hidden\": "
+        "{}, "
+        "\"layers\": {}, "
         "\"seq\": {}, \"batch\": {}, \"threads\": {}, \"steps\": {}, \"tokens_per_s\": {:.1f}, "
         "\"ms_per_step\": {:.2f}, \"final_loss\": {:.4f}, \"peak_rss_mb\": {:.1f}, "
         "\"setup_rss_mb\": {:.1f}, \"tensor_mb\": {:.1f}, "
         "\"heap_allocs_per_step\": {:.1f}, \"train_gflops\": {:.1f}, \"sgemm_gflops\": {:.1f}, "
         "\"flop_efficiency\": {:.2f}}}\n",
-        cell, custom, hidden, layers, seq, batch, threads, steps,
+        cell, custom, recompute, hidden, layers, seq, batch, threads, steps,
         static_cast<double>(steps) * static_cast<double>(seq * batch) / seconds,
         1000 * seconds / steps, loss, static_cast<double>(usage.ru_maxrss) / 1024.0,
         static_cast<double>(setup.ru_maxrss) / 1024.0,

@@ -41,6 +41,8 @@ void check_defined(const Node<T>* node, const char* what) {
 bool grad_enabled() { return grad_mode; }
 NoGrad::NoGrad() : previous_(grad_mode) { grad_mode = false; }
 NoGrad::~NoGrad() { grad_mode = previous_; }
+EnableGrad::EnableGrad() : previous_(grad_mode) { grad_mode = true; }
+EnableGrad::~EnableGrad() { grad_mode = previous_; }
 
 namespace detail {
 
@@ -79,6 +81,7 @@ void release(Node<T>* node) {
     // Buffers go back to the allocator's cache, where any op of the same size finds them.
     for (Array<T>* a : {&n->value, &n->grad, &n->saved}) a->resize({0});
     n->backward = nullptr;
+    n->closure = nullptr;
     n->op = "leaf";
     n->epoch = 0;
     n->version = 0;
@@ -384,6 +387,7 @@ void Tape<T>::reset() {
     Node<T>* n = *it;
     if (n->refs > 1) {
       n->backward = nullptr;
+      n->closure = nullptr;
       n->grad_freed = false;
       for (auto& edge : n->inputs) detail::release(edge.node);
       n->inputs.clear();
@@ -391,7 +395,20 @@ void Tape<T>::reset() {
     detail::release(n);
   }
   nodes_.clear();
-  ++epoch_;
+  epoch_ = ++last_epoch_;
+}
+
+template <class T>
+Tape<T>::Nested::Nested(Tape& tape) : tape_(tape), outer_epoch_(tape.epoch_) {
+  outer_nodes_.swap(tape.nodes_);
+  tape.epoch_ = ++tape.last_epoch_;
+}
+
+template <class T>
+Tape<T>::Nested::~Nested() {
+  tape_.reset();
+  tape_.nodes_.swap(outer_nodes_);
+  tape_.epoch_ = outer_epoch_;
 }
 
 template <class T>

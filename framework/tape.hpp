@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <vector>
 
@@ -54,6 +55,9 @@ struct Node {
   std::vector<std::int64_t, CachingAllocator<std::int64_t>> ints;  // axes, bounds, targets, ...
   double scalars[2] = {0, 0};  // op-specific numbers (exponent, bounds, ...)
   BackwardFn<T> backward = nullptr;
+  // State an op's backward cannot keep in the fields above: a function it must run again
+  // (recompute). Released with the node.
+  std::function<void(Node<T>&)> closure;
   const char* op = "leaf";
   std::uint64_t epoch = 0;  // the tape epoch it was recorded in; 0 when never recorded
   std::size_t tape_index = 0;
@@ -87,6 +91,19 @@ class NoGrad {
   ~NoGrad();
   NoGrad(const NoGrad&) = delete;
   NoGrad& operator=(const NoGrad&) = delete;
+
+ private:
+  bool previous_;
+};
+
+// The opposite: recording on inside its scope, even within a NoGrad (a recompute node's
+// backward records its function again this way).
+class EnableGrad {
+ public:
+  EnableGrad();
+  ~EnableGrad();
+  EnableGrad(const EnableGrad&) = delete;
+  EnableGrad& operator=(const EnableGrad&) = delete;
 
  private:
   bool previous_;
@@ -165,9 +182,27 @@ class Tape {
 
   ~Tape();
 
+  // For its lifetime ops record on an empty tape of their own, the recorded nodes set aside;
+  // at its end what it recorded is released and the outer nodes come back. A recompute
+  // node's backward re-runs its function and backpropagates through it this way, in the middle of
+  // the outer backward, without touching the outer nodes.
+  class Nested {
+   public:
+    explicit Nested(Tape& tape);
+    ~Nested();
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+
+   private:
+    Tape& tape_;
+    std::vector<Node<T>*> outer_nodes_;
+    std::uint64_t outer_epoch_;
+  };
+
  private:
   std::vector<Node<T>*> nodes_;
   std::uint64_t epoch_ = 1;
+  std::uint64_t last_epoch_ = 1;  // epochs are never reused, nested or not
 };
 
 template <class T = float>

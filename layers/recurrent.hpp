@@ -27,6 +27,7 @@
 
 #include "framework/ops/elementwise.hpp"
 #include "framework/ops/nn.hpp"
+#include "framework/ops/recompute.hpp"
 #include "framework/ops/shape.hpp"
 #include "layers/cells/cell.hpp"
 #include "layers/cells/gru.hpp"
@@ -66,6 +67,11 @@ class Recurrent : public Module<typename Cell::value_type> {
           "{}: residual connections need a layer whose input width equals the hidden width {}; "
           "the only layer has input width {}",
           name_, options.hidden_size(), options.input_size()));
+    if (options.recompute() && options.temporal_skip() > 0)
+      throw ValueError(fmt::format(
+          "{}: recompute and temporal skip {} cannot be combined (a recomputed block of steps "
+          "would need the outputs of earlier blocks)",
+          name_, options.temporal_skip()));
     for (std::size_t l = 0; l < options.layers(); ++l) {
       RecurrentOptions layer = options;
       layer.input_size(l == 0 ? options.input_size() : options.hidden_size())
@@ -101,31 +107,19 @@ class Recurrent : public Module<typename Cell::value_type> {
       std::vector<Var<T>>& history = history_;
       outputs.clear();
       history.clear();
-      // A projecting cell computes its input side for a block of steps at once:
-      // [B, S, F] → [B, S, P] (see projection_block_steps).
-      Var<T> projected;
       const std::size_t block = projection_block_steps(batch, steps);
-      for (std::size_t t = 0; t < steps; ++t) {
-        State<T> next;
-        if constexpr (ProjectingCell<Cell>) {
-          if (t % block == 0)
-            projected = cell.project_input(
-                block == steps ? x : narrow(x, 1, t, std::min(block, steps - t)));
-          next = cell.step_projected(select(projected, 1, t % block), state);
-        } else {
-          next = cell.step(select(x, 1, t), state);
-        }
-        const std::size_t k = options_.temporal_skip();
-        if (k > 0 && t >= k) next[0] = next[0] + history[t - k];
-        if (!masks.empty()) {  // padded rows keep their state: s ← s + m ⊙ (s' − s)
-          for (std::size_t i = 0; i < next.size(); ++i)
-            next[i] = state[i] + masks[t] * (next[i] - state[i]);
-        }
-        if (k > 0) history.push_back(next[0]);
-        outputs.push_back(masks.empty() ? next[0] : next[0] * masks[t]);
-        state = std::move(next);
+      Var<T> out;  // [B, T, H]
+      if (options_.recompute()) {
+        for (std::size_t t0 = 0; t0 < steps; t0 += block)
+          outputs.push_back(
+              recomputed_block(cells_[l], x, t0, std::min(block, steps - t0), masks, state));
+        out = outputs.size() == 1 ? outputs[0] : concat(outputs, 1);
+      } else {
+        for (std::size_t t0 = 0; t0 < steps; t0 += block)
+          run_steps(cell, x, t0, std::min(block, steps - t0), t0, options_.temporal_skip(), masks,
+                    state, outputs, history);
+        out = stack(outputs, 1);
       }
-      Var<T> out = stack(outputs, 1);  // [B, T, H]
       outputs.clear();
       history.clear();
       if (options_.residual() && l >= first_residual_layer()) out = out + x;
@@ -197,13 +191,82 @@ class Recurrent : public Module<typename Cell::value_type> {
     return masks;
   }
 
-  // Steps per input projection: enough that one GEMM has kProjectionRows = B·S rows (efficient
-  // for oneDNN), few enough that the projection's gradient [B, S, P] — alive while backward
-  // crosses the block — stays small: at B = 64, T = 100, P = 2048 one block is 4 MB where the
-  // whole sequence would be 52 MB.
-  static constexpr std::size_t kProjectionRows = 512;
-  static std::size_t projection_block_steps(std::size_t batch, std::size_t steps) {
-    return std::min(steps, std::max<std::size_t>(1, (kProjectionRows + batch - 1) / batch));
+  // Steps [t0, t0 + count) of one layer, reading x[:, begin + i] for step t0 + i; advances
+  // `state` and appends each step's output to `outputs`. A projecting cell computes its input
+  // side for all `count` steps in one GEMM: [B, count, F] → [B, count, P].
+  static void run_steps(const Cell& cell, const Var<T>& x, std::size_t begin, std::size_t count,
+                        std::size_t t0, std::size_t skip, const std::vector<Var<T>>& masks,
+                        State<T>& state, std::vector<Var<T>>& outputs,
+                        std::vector<Var<T>>& history) {
+    Var<T> projected;
+    if constexpr (ProjectingCell<Cell>)
+      projected =
+          cell.project_input(begin == 0 && count == x.dim(1) ? x : narrow(x, 1, begin, count));
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::size_t t = t0 + i;
+      State<T> next;
+      if constexpr (ProjectingCell<Cell>) {
+        next = cell.step_projected(select(projected, 1, i), state);
+      } else {
+        next = cell.step(select(x, 1, begin + i), state);
+      }
+      if (skip > 0 && t >= skip) next[0] = next[0] + history[t - skip];
+      if (!masks.empty()) {  // padded rows keep their state: s ← s + m ⊙ (s' − s)
+        for (std::size_t j = 0; j < next.size(); ++j)
+          next[j] = state[j] + masks[t] * (next[j] - state[j]);
+      }
+      if (skip > 0) history.push_back(next[0]);
+      outputs.push_back(masks.empty() ? next[0] : next[0] * masks[t]);
+      state = std::move(next);
+    }
+  }
+
+  // Steps [t0, t0 + count) as one recompute node (framework/ops/recompute.hpp): it keeps the
+  // block's inputs x[:, t0 .. t0 + count) and its first state, and nothing of the steps, which
+  // backward runs again. Its value is [B, count + parts, H]: the count outputs, then the final
+  // state's parts. Returns the outputs [B, count, H] and advances `state`.
+  Var<T> recomputed_block(const std::shared_ptr<Cell>& cell, const Var<T>& x, std::size_t t0,
+                          std::size_t count, const std::vector<Var<T>>& masks,
+                          State<T>& state) const {
+    std::vector<Var<T>> inputs{count == x.dim(1) ? x : narrow(x, 1, t0, count)};
+    for (const auto& part : state) inputs.push_back(part);
+    std::vector<Var<T>> block_masks;
+    if (!masks.empty()) block_masks.assign(masks.begin() + t0, masks.begin() + t0 + count);
+    const std::size_t parts = state.size();
+    RecomputeFn<T> steps = [cell, count, parts, block_masks,
+                            name = name_](const std::vector<Var<T>>& in) {
+      State<T> s;
+      for (std::size_t k = 0; k < parts; ++k) s.push_back(in[1 + k]);
+      std::vector<Var<T>> rows, unused_history;
+      run_steps(*cell, in[0], 0, count, 0, 0, block_masks, s, rows, unused_history);
+      for (std::size_t k = 0; k < parts; ++k) {
+        if (s[k].shape() != s[0].shape())
+          throw ShapeError(
+              fmt::format("{}: recompute needs every state part shaped like h {}; part {} is {}",
+                          name, shape_str(s[0].shape()), k, shape_str(s[k].shape())));
+        rows.push_back(s[k]);
+      }
+      return stack(rows, 1);
+    };
+    Var<T> y = recompute<T>("recurrent_block", std::move(steps), inputs);
+    for (std::size_t k = 0; k < parts; ++k) state[k] = select(y, 1, count + k);
+    return narrow(y, 1, 0, count);
+  }
+
+  // Steps per input projection, unless options.block_steps() sets it: enough that one GEMM has
+  // kProjectionRows = B·S rows (efficient for oneDNN), few enough that the projection's gradient
+  // [B, S, P] — alive while backward crosses the block — stays small: at B = 64, T = 100,
+  // P = 2048 one block is 2 MB where the whole sequence would be 52 MB. With recompute, a block
+  // is also what backward runs again at once. Measured at M and L: 256 and 512 rows train
+  // equally fast (within this machine's noise); 256 holds 7 MB (L) and 40 MB (L, recompute)
+  // less than 1024.
+  static constexpr std::size_t kProjectionRows = 256;
+  std::size_t projection_block_steps(std::size_t batch, std::size_t steps) const {
+    const std::size_t wanted =
+        options_.block_steps() > 0
+            ? options_.block_steps()
+            : std::max<std::size_t>(1, (kProjectionRows + batch - 1) / batch);
+    return std::min(steps, wanted);
   }
 
   RecurrentOptions options_;

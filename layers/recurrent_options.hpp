@@ -31,6 +31,12 @@ class RecurrentOptions {
   UNROLL_OPTION(RecurrentOptions, double, forget_bias,
                 0.0)  // LSTM only: added to b_ih's forget-gate block
   UNROLL_OPTION(RecurrentOptions, std::uint64_t, seed, 1)  // initialization and dropout masks
+  // Keep only each block of steps' inputs and first state; backward runs the block again
+  // (framework/ops/recompute.hpp). About a third more work for the recurrent layers, and the
+  // per-step activations — most of training's memory — are never all held at once.
+  UNROLL_OPTION(RecurrentOptions, bool, recompute, false)
+  // Steps per input projection and per recomputed block; 0: enough for 256 rows, ⌈256 / B⌉.
+  UNROLL_OPTION(RecurrentOptions, std::size_t, block_steps, 0)
 
  public:
   // k ≥ 1: h_t = cell(x_t, h_{t−1}) + h_{t−k} for t ≥ k (see layers/recurrent.hpp). Off unless set.

@@ -230,6 +230,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train_cmd->add_option("--temporal-skip", t.model.temporal_skip, "add h(t-k) to h(t) (0: off)")
       ->capture_default_str();
+  train_cmd->add_flag("--recompute", t.model.recompute,
+                      "keep only each block of steps' inputs and run the block again in backward: "
+                      "less memory, about a quarter slower");
   train_cmd->add_option("--seq", t.train.seq, "characters per window (truncated BPTT length)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

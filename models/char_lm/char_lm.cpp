@@ -94,6 +94,7 @@ CharLM<T>::CharLM(const CharLMConfig& config, std::uint64_t seed) : config_(conf
           .layers(config_.layers)
           .residual(config_.residual)
           .dropout(config_.dropout)
+          .recompute(config_.recompute)
           .seed(seed + 1)
           .nonlinearity(config_.nonlinearity == "relu" ? Nonlinearity::Relu : Nonlinearity::Tanh);
   if (config_.temporal_skip > 0) options.temporal_skip(config_.temporal_skip);

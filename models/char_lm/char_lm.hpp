@@ -27,6 +27,10 @@ struct CharLMConfig {
   bool residual = false;
   double dropout = 0.0;
   std::size_t temporal_skip = 0;  // 0: off
+  // Recompute each block of steps in backward instead of keeping its activations (see
+  // RecurrentOptions::recompute). How training spends memory, not what the model computes, so
+  // it is not part of the checkpoint's metadata.
+  bool recompute = false;
   Vocabulary vocabulary = Vocabulary(U" ");
 
   // The checkpoint's __metadata__: cell, nonlinearity, layers, hidden, embed, vocab (JSON array),

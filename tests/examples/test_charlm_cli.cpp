@@ -111,6 +111,24 @@ TEST_CASE("a resumed run continues exactly: 20 steps = 10, save, resume, 10", "[
   }
 }
 
+TEST_CASE("--recompute trains to the same weights, and is not part of the model file", "[cli]") {
+  Sandbox box;
+  const auto data = box.write("text.txt", corpus(4000));
+  const std::string common = "train --data " + data + " " + kSmall + " --steps 8 ";
+  REQUIRE(charlm(box, common + "--out " + box.path("kept.safetensors")).status == 0);
+  const auto r = charlm(box, common + "--recompute --out " + box.path("recomputed.safetensors"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto a = io::read_safetensors(box.path("kept.safetensors"));
+  const auto b = io::read_safetensors(box.path("recomputed.safetensors"));
+  CHECK(a.metadata == b.metadata);
+  REQUIRE(a.tensors.size() == b.tensors.size());
+  for (const auto& [name, tensor] : a.tensors) {
+    INFO(name);
+    CHECK(tensor.bytes == b.tensors.at(name).bytes);  // the same operations in the same order
+  }
+}
+
 TEST_CASE("resuming with other training settings says which one differs", "[cli][resume]") {
   Sandbox box;
   const auto data = box.write("text.txt", corpus(6000));

@@ -185,3 +185,74 @@ TEST_CASE("recurrent errors name the layer and the shapes", "[recurrent][errors]
   CHECK_THROWS_AS(GRUOptions(3, 4).temporal_skip(0), ValueError);
   CHECK_THROWS_AS(RNN<double>(RNNOptions(3, 4).dropout(1.0)), ValueError);
 }
+
+namespace {
+
+// Loss, input gradient, initial-state gradients and every parameter gradient of a stack run
+// on x (3 rows of lengths 5, 3 and 5), with the given options.
+template <class Layer>
+std::vector<Array<double>> run_gradients(const RecurrentOptions& options, bool with_lengths) {
+  Layer layer(options);
+  Var<double> x(random_array({3, 5, 3}, 21), true);
+  StateList<double> initial;
+  std::vector<Var<double>> initial_parts;
+  for (std::size_t l = 0; l < options.layers(); ++l) {
+    State<double> s = layer.cell(l).initial_state(3);
+    for (auto& part : s) {
+      part = Var<double>(random_array(part.shape(), 30 + static_cast<unsigned>(l)), true);
+      initial_parts.push_back(part);
+    }
+    initial.push_back(s);
+  }
+  const std::vector<std::size_t> lengths =
+      with_lengths ? std::vector<std::size_t>{5, 3, 5} : std::vector<std::size_t>{};
+  auto r = layer.forward(x, initial, lengths);
+  Var<double> w(random_array(r.output.shape(), 22));
+  Var<double> loss = sum(r.output * w);
+  for (const auto& s : r.final_states)
+    for (const auto& part : s) loss = loss + sum(part * part);
+  loss.backward();
+  std::vector<Array<double>> out{loss.value(), x.grad()};
+  for (const auto& p : initial_parts) out.push_back(p.grad());
+  for (const auto& p : layer.parameters()) out.push_back(p.grad());
+  tape<double>().reset();
+  return out;
+}
+
+template <class Layer>
+void check_recompute_agrees(RecurrentOptions options, bool with_lengths) {
+  options.block_steps(2);  // 5 steps: blocks of 2, 2 and 1
+  const auto kept = run_gradients<Layer>(options, with_lengths);
+  const auto recomputed = run_gradients<Layer>(options.recompute(true), with_lengths);
+  REQUIRE(kept.size() == recomputed.size());
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    INFO("result " << i << " (loss, input, initial states, parameters)");
+    CHECK(all_close(recomputed[i], kept[i], 1e-12));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("recompute: the same loss and gradients as keeping every step", "[recurrent]") {
+  const auto options = RecurrentOptions(3, 4).layers(2).seed(5);
+  check_recompute_agrees<LSTM<double>>(options, false);
+  check_recompute_agrees<GRU<double>>(options, false);
+  check_recompute_agrees<RNN<double>>(options, false);
+  check_recompute_agrees<LSTM<double>>(options, true);  // padded steps inside the blocks
+  check_recompute_agrees<GRU<double>>(RecurrentOptions(options).dropout(0.3).residual(true), true);
+}
+
+TEST_CASE("gradcheck: a recomputed 2-layer LSTM in blocks of 2 steps", "[recurrent][gradcheck]") {
+  LSTM<double> layer(LSTMOptions(3, 4).layers(2).recompute(true).block_steps(2).seed(6));
+  REQUIRE_GRADCHECK(
+      [&](const Vars& v) {
+        auto r = layer.forward(v[0], {}, {5, 3});
+        return concat({reshape(r.output, {2, -1}), r.final_states[1][1]}, 1);
+      },
+      {random_array({2, 5, 3}, 7)}, layer.parameters());
+}
+
+TEST_CASE("recompute with a temporal skip is refused", "[recurrent][errors]") {
+  CHECK_THROWS_WITH(LSTM<float>(LSTMOptions(3, 4).recompute(true).temporal_skip(2)),
+                    Catch::Contains("recompute and temporal skip 2 cannot be combined"));
+}

@@ -1,0 +1,25 @@
+// Recomputation ("gradient checkpointing"): one more forward pass of a function in exchange
+// for the memory of its intermediates.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "framework/tape.hpp"
+
+namespace unroll {
+
+template <class T>
+using RecomputeFn = std::function<Var<T>(const std::vector<Var<T>>& inputs)>;
+
+// y = f(inputs), recorded as one node that keeps only the inputs and y.
+// Forward runs f under NoGrad: none of f's intermediates is recorded or kept.
+// Backward runs f again on copies of the inputs, recording on a nested tape (Tape::Nested),
+// backpropagates dy through that recording, adds the copies' gradients into the inputs' and
+// releases the recording. Parameters f uses directly (leaves) receive their gradients as usual.
+// f must compute the same y both times: no fresh randomness inside; TapeError naming `name` when
+// the second run's shape differs from the first's.
+template <class T>
+Var<T> recompute(const char* name, RecomputeFn<T> f, const std::vector<Var<T>>& inputs);
+
+}  // namespace unroll
