@@ -19,9 +19,10 @@ void rerun_and_backpropagate(const RecomputeFn<T>& f, Node<T>& n) {
     copies.emplace_back(n.input_value(k), n.input(k).requires_grad);
   Var<T> y = f(copies);
   if (y.shape() != n.grad.shape())
-    throw TapeError(fmt::format("recompute '{}': the function returned shape {} when run again "
-                                "in backward, {} the first time; it must compute the same thing",
-                                n.op, shape_str(y.shape()), shape_str(n.grad.shape())));
+    throw TapeError(
+        fmt::format("recompute '{}': the function returned shape {} when run again "
+                    "in backward, {} the first time; it must compute the same thing",
+                    n.op, shape_str(y.shape()), shape_str(n.grad.shape())));
   if (!y.node()->requires_grad) return;  // y does not depend on anything that needs a gradient
   y.backward(n.grad);
   for (std::size_t k = 0; k < n.inputs.size(); ++k) {

@@ -111,7 +111,8 @@ TEST_CASE("a resumed run continues exactly: 20 steps = 10, save, resume, 10", "[
   }
 }
 
-TEST_CASE("--recompute trains to the same weights, and is not part of the model file", "[cli]") {
+TEST_CASE("training with --recompute gives the same weights; the model file does not record it",
+          "[cli]") {
   Sandbox box;
   const auto data = box.write("text.txt", corpus(4000));
   const std::string common = "train --data " + data + " " + kSmall + " --steps 8 ";

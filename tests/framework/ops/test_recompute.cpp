@@ -2,8 +2,8 @@
 
 #include "framework/ops/elementwise.hpp"
 #include "framework/ops/linalg.hpp"
-#include "framework/ops/reduce.hpp"
 #include "framework/ops/recompute.hpp"
+#include "framework/ops/reduce.hpp"
 #include "tests/support.hpp"
 
 using namespace unroll;
@@ -42,12 +42,11 @@ TEST_CASE("recompute gives the gradients of the plain composition and records on
     const std::size_t before = tape<double>().size();
     auto f = [&](const std::vector<Var<double>>& v) { return block(v, w, b); };
     // Recomputed twice in a row, the second inside the first's function: nesting works.
-    Var<double> y = recomputed ? recompute<double>(
-                                     "outer",
-                                     [&](const std::vector<Var<double>>& v) {
-                                       return recompute<double>("inner", f, v);
-                                     },
-                                     {x, h})
+    Var<double> y = recomputed ? recompute<double>("outer",
+                                                   [&](const std::vector<Var<double>>& v) {
+                                                     return recompute<double>("inner", f, v);
+                                                   },
+                                                   {x, h})
                                : f({x, h});
     const std::size_t recorded = tape<double>().size() - before;
     Var<double> loss = sum(y * y);
@@ -69,23 +68,21 @@ TEST_CASE("recompute gives the gradients of the plain composition and records on
 TEST_CASE("recompute: a function that changes between runs is a TapeError", "[recompute][errors]") {
   int calls = 0;
   Var<float> x(Array<float>(xt::ones<float>({2, 3})), true);
-  Var<float> y = recompute<float>(
-      "unstable",
-      [&](const std::vector<Var<float>>& v) {
-        return ++calls == 1 ? v[0] * 2.0f : sum(v[0], 0, true);
-      },
-      {x});
+  Var<float> y = recompute<float>("unstable",
+                                  [&](const std::vector<Var<float>>& v) {
+                                    return ++calls == 1 ? v[0] * 2.0f : sum(v[0], 0, true);
+                                  },
+                                  {x});
   CHECK_THROWS_WITH(sum(y).backward(), Catch::Contains("recompute 'unstable'") &&
-                                           Catch::Contains("[1,3]") &&
-                                           Catch::Contains("[2,3]"));
+                                           Catch::Contains("[1,3]") && Catch::Contains("[2,3]"));
   tape<float>().reset();
 }
 
 TEST_CASE("recompute: inputs that need no gradient get none", "[recompute]") {
   Var<float> x(Array<float>(xt::ones<float>({2, 3})), true);
   Var<float> c(Array<float>(xt::ones<float>({2, 3})));
-  Var<float> y = recompute<float>(
-      "mul", [](const std::vector<Var<float>>& v) { return v[0] * v[1]; }, {x, c});
+  Var<float> y =
+      recompute<float>("mul", [](const std::vector<Var<float>>& v) { return v[0] * v[1]; }, {x, c});
   sum(y).backward();
   CHECK(all_close(x.grad(), Array<float>(xt::ones<float>({2, 3}))));
   CHECK(!c.node()->has_grad);
