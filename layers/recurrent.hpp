@@ -248,7 +248,7 @@ class Recurrent : public Module<typename Cell::value_type> {
       }
       return stack(rows, 1);
     };
-    Var<T> y = recompute<T>("recurrent_block", std::move(steps), inputs);
+    Var<T> y = recompute<T>("recurrent_block", std::move(steps), inputs, cell->parameters());
     for (std::size_t k = 0; k < parts; ++k) state[k] = select(y, 1, count + k);
     return narrow(y, 1, 0, count);
   }

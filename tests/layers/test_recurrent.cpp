@@ -256,3 +256,21 @@ TEST_CASE("recompute with a temporal skip is refused", "[recurrent][errors]") {
   CHECK_THROWS_WITH(LSTM<float>(LSTMOptions(3, 4).recompute(true).temporal_skip(2)),
                     Catch::Contains("recompute and temporal skip 2 cannot be combined"));
 }
+
+TEST_CASE("recompute on constant data still trains the weights", "[recurrent]") {
+  auto weight_gradients = [](bool recompute) {
+    LSTM<double> layer(LSTMOptions(3, 4).layers(2).recompute(recompute).block_steps(2).seed(8));
+    Var<double> x(random_array({2, 5, 3}, 9));  // no gradient needed for the data
+    sum(layer.forward(x).output).backward();
+    std::vector<Array<double>> grads;
+    for (const auto& p : layer.parameters()) grads.push_back(p.grad());
+    tape<double>().reset();
+    return grads;
+  };
+  const auto kept = weight_gradients(false), recomputed = weight_gradients(true);
+  REQUIRE(kept.size() == recomputed.size());
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    INFO("parameter " << i);
+    CHECK(all_close(recomputed[i], kept[i], 1e-12));
+  }
+}

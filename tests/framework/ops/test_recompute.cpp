@@ -26,7 +26,7 @@ TEST_CASE("gradcheck: recompute, through its inputs and the parameters f uses", 
   Var<double> b = Var<double>::parameter(random_array({3}, 2));
   auto f = [&](const std::vector<Var<double>>& in) {
     return recompute<double>(
-        "block", [&](const std::vector<Var<double>>& v) { return block(v, w, b); }, in);
+        "block", [&](const std::vector<Var<double>>& v) { return block(v, w, b); }, in, {w, b});
   };
   REQUIRE_GRADCHECK(f, {random_array({2, 4}, 3), random_array({2, 3}, 4)}, {w, b});
 }
@@ -86,5 +86,27 @@ TEST_CASE("recompute: inputs that need no gradient get none", "[recompute]") {
   sum(y).backward();
   CHECK(all_close(x.grad(), Array<float>(xt::ones<float>({2, 3}))));
   CHECK(!c.node()->has_grad);
+  tape<float>().reset();
+}
+
+TEST_CASE("recompute: parameters get gradients when no input needs one", "[recompute]") {
+  Var<float> w = Var<float>::parameter(Array<float>(xt::ones<float>({3, 2})));
+  Var<float> x(Array<float>(xt::ones<float>({4, 2})));  // data: no gradient
+  auto f = [&](const std::vector<Var<float>>& v) { return linear(v[0], w); };
+  Var<float> y = recompute<float>("data_in", f, {x}, {w});
+  sum(y).backward();
+  REQUIRE(w.node()->has_grad);
+  CHECK(all_close(w.grad(), Array<float>(xt::ones<float>({3, 2}) * 4.0f)));  // Σ over 4 rows
+  tape<float>().reset();
+}
+
+TEST_CASE("recompute: a parameter changed before backward is a TapeError", "[recompute][errors]") {
+  Var<float> w = Var<float>::parameter(Array<float>(xt::ones<float>({3, 2})));
+  Var<float> x(Array<float>(xt::ones<float>({4, 2})), true);
+  Var<float> y = recompute<float>(
+      "stale", [&](const std::vector<Var<float>>& v) { return linear(v[0], w); }, {x}, {w});
+  w.mutable_value()(0, 0) = 2.0f;
+  CHECK_THROWS_WITH(sum(y).backward(), Catch::Contains("'stale'") &&
+                                           Catch::Contains("modified after it was recorded"));
   tape<float>().reset();
 }
