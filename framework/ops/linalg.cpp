@@ -5,6 +5,7 @@
 
 #include "framework/gemm.hpp"
 #include "framework/ops/op_support.hpp"
+#include "framework/parallel.hpp"
 
 namespace unroll {
 namespace {
@@ -111,9 +112,15 @@ void linear_backward(Node<T>& node) {
     const T beta = prepare_grad(b);
     T* db = b.grad.data();
     if (beta == T(0)) std::fill(db, db + out, T(0));
-    for (std::size_t r = 0; r < rows; ++r) {
-      const T* dy_row = dy + r * out;
-      for (std::size_t j = 0; j < out; ++j) db[j] += dy_row[j];
+    // Each thread sums its own columns over every row (the order of the sum stays the same).
+    const std::size_t column_groups = (out + 15) / 16;
+#pragma omp parallel for schedule(static) if (rows * out >= kParallelCopyElements)
+    for (std::size_t group = 0; group < column_groups; ++group) {
+      const std::size_t begin = group * 16, end = std::min(out, begin + 16);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const T* dy_row = dy + r * out;
+        for (std::size_t j = begin; j < end; ++j) db[j] += dy_row[j];
+      }
     }
   }
 }
@@ -130,11 +137,13 @@ Var<T> linear_impl(const Var<T>& x, const Var<T>& w, const Var<T>* bias) {
   shape.back() = out;
   Array<T>& v = y.node()->value;
   v.resize(shape);
-  if (bias && bias->rank() == 1)  // every row starts as b; the GEMM adds x·Wᵀ onto it (beta = 1)
-    for (std::size_t r = 0; r < rows; ++r)
-      std::copy_n(bias->value().data(), out, v.data() + r * out);
-  else if (bias)  // a per-row base
-    std::copy_n(bias->value().data(), rows * out, v.data());
+  if (bias) {  // every row starts as b (or its own row of a per-row base); the GEMM adds x·Wᵀ
+    const T* base = bias->value().data();
+    const std::size_t pitch = bias->rank() == 1 ? 0 : out;
+    T* y_rows = v.data();
+#pragma omp parallel for schedule(static) if (rows * out >= kParallelCopyElements)
+    for (std::size_t r = 0; r < rows; ++r) std::copy_n(base + r * pitch, out, y_rows + r * out);
+  }
   gemm<T>(false, true, rows, out, in, T(1), x.value().data(), in, w.value().data(), in,
           bias ? T(1) : T(0), v.data(), out);
   return y;

@@ -33,6 +33,7 @@
 #include "framework/dual.hpp"
 #include "framework/errors.hpp"
 #include "framework/ops/shape.hpp"
+#include "framework/parallel.hpp"
 #include "framework/tape.hpp"
 
 namespace unroll {
@@ -139,10 +140,6 @@ constexpr std::size_t outputs_of(std::index_sequence<I...>) {
   return result_traits<R>::outputs;
 }
 
-// Elements from which the row loops are split between the OpenMP threads (the GEMM's threads:
-// set_compute_threads in framework/gemm.hpp); below it a parallel region costs more than it saves.
-constexpr std::size_t parallel_threshold = 8192;
-
 template <class S, class T>
 void store(const S& value, T* p) {
   if constexpr (std::is_arithmetic_v<S>) {
@@ -166,7 +163,7 @@ template <class T, std::size_t N, std::size_t K, class F>
 void forward(F& f, const Layout<const T, N>& layout, T* out) {
   using Batch = xsimd::batch<T>;
   const std::size_t plane = layout.rows * layout.width;
-#pragma omp parallel for schedule(static) if (plane >= parallel_threshold)
+#pragma omp parallel for schedule(static) if (plane >= kParallelElements)
   for (std::size_t r = 0; r < layout.rows; ++r) {
     std::size_t c = 0;
     for (; c + Batch::size <= layout.width; c += Batch::size) {
@@ -207,7 +204,7 @@ void backward(F& f, const Layout<const T, N>& layout, const Layout<T, N>& grads,
   for (const auto& dx : grads.args)
     shared_gradient = shared_gradient || (dx.base != nullptr && dx.row_stride == 0);
 #pragma omp parallel for schedule(static) if (!shared_gradient && \
-                                              layout.rows * layout.width >= parallel_threshold)
+                                              layout.rows * layout.width >= kParallelElements)
   for (std::size_t r = 0; r < layout.rows; ++r) {
     std::size_t c = 0;
     for (; c + Batch::size <= layout.width; c += Batch::size)

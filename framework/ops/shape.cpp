@@ -5,6 +5,7 @@
 #include <xtensor/xadapt.hpp>
 
 #include "framework/ops/op_support.hpp"
+#include "framework/parallel.hpp"
 
 namespace unroll {
 namespace {
@@ -18,14 +19,6 @@ Shape strides_of(const Shape& shape) {
     stride *= shape[i];
   }
   return strides;
-}
-
-// The elements at `data` read with `strides`, as an array of `shape` (a part of a larger buffer).
-// Read from, it runs as fast as a hand-written loop (an xt::strided_view is ~40× slower);
-// written to, it is as slow as the view, so writes into a part go through Runs instead.
-template <class P>
-auto strided(P data, const Shape& shape, const Shape& strides) {
-  return xt::adapt(data, shape_size(shape), xt::no_ownership(), shape, strides);
 }
 
 // The part [..., start : start + length, ...] along `axis` of a row-major buffer of `shape`:
@@ -46,13 +39,23 @@ Runs runs_of(const Shape& shape, std::size_t axis, std::size_t start, std::size_
 // The part `r` of dst = src (contiguous, the part's shape).
 template <class T>
 void copy_into(T* dst, const Runs& r, const T* src) {
+#pragma omp parallel for schedule(static) if (r.count * r.size >= kParallelCopyElements)
   for (std::size_t k = 0; k < r.count; ++k)
     std::copy_n(src + k * r.size, r.size, dst + r.offset + k * r.pitch);
+}
+
+// dst (contiguous, the part's shape) = the part `r` of src.
+template <class T>
+void copy_out(T* dst, const Runs& r, const T* src) {
+#pragma omp parallel for schedule(static) if (r.count * r.size >= kParallelCopyElements)
+  for (std::size_t k = 0; k < r.count; ++k)
+    std::copy_n(src + r.offset + k * r.pitch, r.size, dst + k * r.size);
 }
 
 // The part `r` of dst += src (contiguous, the part's shape).
 template <class T>
 void add_into(T* dst, const Runs& r, const T* src) {
+#pragma omp parallel for schedule(static) if (r.count * r.size >= kParallelCopyElements)
   for (std::size_t k = 0; k < r.count; ++k) {
     T* d = dst + r.offset + k * r.pitch;
     const T* s = src + k * r.size;
@@ -89,10 +92,29 @@ template <class T>
 Array<T>& grad_to_add_into(Node<T>& in) {
   if (!in.has_grad) {
     in.grad.resize(in.value_shape());
-    in.grad.fill(T(0));
+    parallel_fill(in.grad.data(), in.grad.size(), T(0));
     in.has_grad = true;
   }
   return in.grad;
+}
+
+// in.grad += the part `r` of dy (the gradient of a concat or stack, whose part in came from).
+template <class T>
+void accumulate_part(Node<T>& in, const Runs& r, const T* dy) {
+  if (!in.requires_grad) return;
+  if (!in.has_grad) {
+    in.grad.resize(in.value_shape());
+    copy_out(in.grad.data(), r, dy);
+    in.has_grad = true;
+    return;
+  }
+  T* g = in.grad.data();
+#pragma omp parallel for schedule(static) if (r.count * r.size >= kParallelCopyElements)
+  for (std::size_t k = 0; k < r.count; ++k) {
+    const T* s = dy + r.offset + k * r.pitch;
+    T* d = g + k * r.size;
+    for (std::size_t i = 0; i < r.size; ++i) d[i] += s[i];
+  }
 }
 
 // `to` with its −1 inferred for `from`'s number of elements; ShapeError when they cannot match.
@@ -239,8 +261,8 @@ Var<T> narrow(const Var<T>& x, std::ptrdiff_t axis, std::size_t start, std::size
   Node<T>& node = *y.node();
   Shape shape = xs;
   shape[a] = length;
-  const Shape strides = strides_of(xs);
-  xt::noalias(node.value) = strided(x.value().data() + start * strides[a], shape, strides);
+  node.value.resize(shape);
+  copy_out(node.value.data(), runs_of(xs, a, start, length), x.value().data());
   if (node.requires_grad)
     node.ints = {static_cast<std::int64_t>(a), static_cast<std::int64_t>(start)};
   return y;
@@ -268,10 +290,7 @@ Var<T> select(const Var<T>& x, std::ptrdiff_t axis, std::size_t index) {
   Shape shape = xs;
   shape.erase(shape.begin() + static_cast<std::ptrdiff_t>(a));
   node.value.resize(shape);
-  const Runs r = runs_of(xs, a, index, 1);
-  const T* src = x.value().data();
-  for (std::size_t k = 0; k < r.count; ++k)
-    std::copy_n(src + r.offset + k * r.pitch, r.size, node.value.data() + k * r.size);
+  copy_out(node.value.data(), runs_of(xs, a, index, 1), x.value().data());
   if (node.requires_grad)
     node.ints = {static_cast<std::int64_t>(a), static_cast<std::int64_t>(index)};
   return y;
@@ -336,13 +355,12 @@ Var<T> concat(const std::vector<Var<T>>& xs, std::ptrdiff_t axis) {
       "concat", xs,
       [](Node<T>& n) {
         const auto axis = static_cast<std::size_t>(n.ints[0]);
-        const Shape strides = strides_of(n.grad.shape());
         std::size_t start = 0;
         for (std::size_t k = 0; k < n.inputs.size(); ++k) {
           Node<T>& in = n.input(k);
-          const Shape& shape = in.value_shape();
-          detail::accumulate(in, strided(n.grad.data() + start * strides[axis], shape, strides));
-          start += shape[axis];
+          const std::size_t length = in.value_shape()[axis];
+          accumulate_part(in, runs_of(n.grad.shape(), axis, start, length), n.grad.data());
+          start += length;
         }
       },
       kNoValues);
@@ -369,16 +387,10 @@ Var<T> stack(const std::vector<Var<T>>& xs, std::ptrdiff_t axis) {
   Var<T> y = detail::make_result<T>(
       "stack", xs,
       [](Node<T>& n) {
-        // dxs[k] is dy at index k of the new axis: dy's strides without that axis.
+        // dxs[k] is dy at index k of the new axis.
         const auto axis = static_cast<std::size_t>(n.ints[0]);
-        const Shape y_strides = strides_of(n.grad.shape());
-        Shape strides = y_strides;
-        strides.erase(strides.begin() + axis);
-        for (std::size_t k = 0; k < n.inputs.size(); ++k) {
-          Node<T>& in = n.input(k);
-          detail::accumulate(
-              in, strided(n.grad.data() + k * y_strides[axis], in.value_shape(), strides));
-        }
+        for (std::size_t k = 0; k < n.inputs.size(); ++k)
+          accumulate_part(n.input(k), runs_of(n.grad.shape(), axis, k, 1), n.grad.data());
       },
       kNoValues);
   Node<T>& node = *y.node();
