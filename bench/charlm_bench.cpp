@@ -118,13 +118,15 @@ int main(int argc, char** argv) {
     rusage usage{};  // peak RSS of training, before the sgemm measurement allocates its own
     getrusage(RUSAGE_SELF, &usage);
     const double sgemm = sgemm_gflops();
+    // allocator_mb: what the caching allocator has taken from the system (tensors in use and the
+    // free blocks it keeps for the next step); setup_rss_mb: RSS before the first step.
     fmt::print(
         "{{\"impl\": \"unroll\", \"cell\": \"{}\", \"custom\": {}, \"recompute\": {}, \"hidden\": "
         "{}, "
         "\"layers\": {}, "
         "\"seq\": {}, \"batch\": {}, \"threads\": {}, \"steps\": {}, \"tokens_per_s\": {:.1f}, "
         "\"ms_per_step\": {:.2f}, \"final_loss\": {:.4f}, \"peak_rss_mb\": {:.1f}, "
-        "\"setup_rss_mb\": {:.1f}, \"tensor_mb\": {:.1f}, "
+        "\"setup_rss_mb\": {:.1f}, \"allocator_mb\": {:.1f}, "
         "\"heap_allocs_per_step\": {:.1f}, \"train_gflops\": {:.1f}, \"sgemm_gflops\": {:.1f}, "
         "\"flop_efficiency\": {:.2f}}}\n",
         cell, custom, recompute, hidden, layers, seq, batch, threads, steps,

@@ -5,7 +5,6 @@
 #include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
-#include <string>
 #include <xsimd/xsimd.hpp>
 
 #include "framework/errors.hpp"
@@ -41,17 +40,14 @@ void row_times_transposed(std::size_t n, std::size_t k, float alpha, const float
 }
 
 // One oneDNN call on the calling thread (inside a parallel region oneDNN stays sequential).
-void sgemm_block(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
-                 float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
-                 float beta, float* c, std::size_t ldc) {
-  const auto status =
-      dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', static_cast<dnnl_dim_t>(m),
-                 static_cast<dnnl_dim_t>(n), static_cast<dnnl_dim_t>(k), alpha, a,
-                 static_cast<dnnl_dim_t>(lda), b, static_cast<dnnl_dim_t>(ldb), beta, c,
-                 static_cast<dnnl_dim_t>(ldc));
-  if (status != dnnl_success)
-    throw Error(fmt::format("gemm: dnnl_sgemm failed with status {} (m={}, n={}, k={})",
-                            static_cast<int>(status), m, n, k));
+// Returns oneDNN's status; the caller reports a failure with the whole product's arguments.
+dnnl_status_t sgemm_block(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                          float alpha, const float* a, std::size_t lda, const float* b,
+                          std::size_t ldb, float beta, float* c, std::size_t ldc) {
+  return dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', static_cast<dnnl_dim_t>(m),
+                    static_cast<dnnl_dim_t>(n), static_cast<dnnl_dim_t>(k), alpha, a,
+                    static_cast<dnnl_dim_t>(lda), b, static_cast<dnnl_dim_t>(ldb), beta, c,
+                    static_cast<dnnl_dim_t>(ldc));
 }
 
 // Below this many multiply-adds a GEMM runs on one thread: a parallel region costs more.
@@ -62,50 +58,39 @@ constexpr double kSplitMinMultiplyAdds = 1 << 18;
 // the recurrent step's [B,H]·[4H,H]ᵀ runs 35 % faster (oneDNN packs a transposed B poorly when
 // M is small), every other training shape the same, and oneDNN's threaded driver allocates on
 // each call (~390 operator-new calls per M training step) where the sequential one does not.
-void sgemm_split(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
-                 float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
-                 float beta, float* c, std::size_t ldc, int threads) {
+dnnl_status_t sgemm_split(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                          float alpha, const float* a, std::size_t lda, const float* b,
+                          std::size_t ldb, float beta, float* c, std::size_t ldc, int threads) {
   const bool split_rows = m >= n;
   const std::size_t extent = split_rows ? m : n;
   const std::size_t grain = split_rows ? 1 : 16;
   const std::size_t groups = (extent + grain - 1) / grain;
-  bool failed = false;
-  std::string failure;
+  dnnl_status_t status = dnnl_success;
 #pragma omp parallel num_threads(threads)
   {
     const std::size_t t = static_cast<std::size_t>(omp_get_thread_num());
     const std::size_t parts = static_cast<std::size_t>(omp_get_num_threads());
     const std::size_t begin = std::min(extent, groups * t / parts * grain);
     const std::size_t end = std::min(extent, groups * (t + 1) / parts * grain);
-    if (begin < end) {
-      try {
-        if (split_rows)
-          sgemm_block(trans_a, trans_b, end - begin, n, k, alpha,
-                      trans_a ? a + begin : a + begin * lda, lda, b, ldb, beta, c + begin * ldc,
-                      ldc);
-        else
-          sgemm_block(trans_a, trans_b, m, end - begin, k, alpha, a, lda,
-                      trans_b ? b + begin * ldb : b + begin, ldb, beta, c + begin, ldc);
-      } catch (const Error& e) {
-#pragma omp critical(unroll_gemm_failure)
-        {
-          failed = true;
-          failure = e.what();
-        }
-      }
+    dnnl_status_t block = dnnl_success;
+    if (begin < end && split_rows)
+      block = sgemm_block(trans_a, trans_b, end - begin, n, k, alpha,
+                          trans_a ? a + begin : a + begin * lda, lda, b, ldb, beta, c + begin * ldc,
+                          ldc);
+    else if (begin < end)
+      block = sgemm_block(trans_a, trans_b, m, end - begin, k, alpha, a, lda,
+                          trans_b ? b + begin * ldb : b + begin, ldb, beta, c + begin, ldc);
+    if (block != dnnl_success) {
+#pragma omp critical(unroll_gemm_status)
+      status = block;
     }
   }
-  if (failed) throw Error(failure);
+  return status;
 }
 
-}  // namespace
-
-template <>
-void gemm<float>(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
-                 float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
-                 float beta, float* c, std::size_t ldc) {
-  if (m == 0 || n == 0) return;
-  if (m == 1 && !trans_a && trans_b) return row_times_transposed(n, k, alpha, a, b, ldb, beta, c);
+dnnl_status_t sgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                    float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
+                    float beta, float* c, std::size_t ldc) {
   const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
   if (threads > 1 && static_cast<double>(m) * n * k >= kSplitMinMultiplyAdds)
     return sgemm_split(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
@@ -116,7 +101,24 @@ void gemm<float>(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::
     ~SequentialOneDnn() { omp_set_num_threads(threads); }
   } sequential{threads};
   omp_set_num_threads(1);
-  sgemm_block(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  return sgemm_block(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+}  // namespace
+
+template <>
+void gemm<float>(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
+                 float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
+                 float beta, float* c, std::size_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (m == 1 && !trans_a && trans_b) return row_times_transposed(n, k, alpha, a, b, ldb, beta, c);
+  const dnnl_status_t status =
+      sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  if (status != dnnl_success)
+    throw Error(fmt::format(
+        "gemm: dnnl_sgemm failed with status {} for {}{} m={} n={} k={} lda={} ldb={} ldc={}",
+        static_cast<int>(status), trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, lda, ldb,
+        ldc));
 }
 
 template <>

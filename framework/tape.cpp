@@ -401,13 +401,18 @@ void Tape<T>::reset() {
 template <class T>
 Tape<T>::Nested::Nested(Tape& tape) : tape_(tape), outer_epoch_(tape.epoch_) {
   outer_nodes_.swap(tape.nodes_);
+  if (!tape.spare_lists_.empty()) {  // an earlier scope's list, with its capacity
+    tape.nodes_.swap(tape.spare_lists_.back());
+    tape.spare_lists_.pop_back();
+  }
   tape.epoch_ = ++tape.last_epoch_;
 }
 
 template <class T>
 Tape<T>::Nested::~Nested() {
   tape_.reset();
-  tape_.nodes_.swap(outer_nodes_);
+  tape_.spare_lists_.push_back(std::move(tape_.nodes_));
+  tape_.nodes_ = std::move(outer_nodes_);
   tape_.epoch_ = outer_epoch_;
 }
 

@@ -201,6 +201,7 @@ class Tape {
 
  private:
   std::vector<Node<T>*> nodes_;
+  std::vector<std::vector<Node<T>*>> spare_lists_;  // emptied nested lists, reused by the next
   std::uint64_t epoch_ = 1;
   std::uint64_t last_epoch_ = 1;  // epochs are never reused, nested or not
 };

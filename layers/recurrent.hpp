@@ -108,15 +108,15 @@ class Recurrent : public Module<typename Cell::value_type> {
       outputs.clear();
       history.clear();
       const std::size_t block = projection_block_steps(batch, steps);
-      Var<T> out;  // [B, T, H]
-      if (options_.recompute()) {
+      Var<T> out;                                    // [B, T, H]
+      if (options_.recompute() && grad_enabled()) {  // nothing to recompute when not recording
         for (std::size_t t0 = 0; t0 < steps; t0 += block)
           outputs.push_back(
               recomputed_block(cells_[l], x, t0, std::min(block, steps - t0), masks, state));
         out = outputs.size() == 1 ? outputs[0] : concat(outputs, 1);
       } else {
         for (std::size_t t0 = 0; t0 < steps; t0 += block)
-          run_steps(cell, x, t0, std::min(block, steps - t0), t0, options_.temporal_skip(), masks,
+          run_steps(cell, x, t0, std::min(block, steps - t0), options_.temporal_skip(), masks,
                     state, outputs, history);
         out = stack(outputs, 1);
       }
@@ -191,24 +191,26 @@ class Recurrent : public Module<typename Cell::value_type> {
     return masks;
   }
 
-  // Steps [t0, t0 + count) of one layer, reading x[:, begin + i] for step t0 + i; advances
-  // `state` and appends each step's output to `outputs`. A projecting cell computes its input
-  // side for all `count` steps in one GEMM: [B, count, F] → [B, count, P].
-  static void run_steps(const Cell& cell, const Var<T>& x, std::size_t begin, std::size_t count,
-                        std::size_t t0, std::size_t skip, const std::vector<Var<T>>& masks,
-                        State<T>& state, std::vector<Var<T>>& outputs,
-                        std::vector<Var<T>>& history) {
+  // x[:, t0 .. t0 + count) of [B, T, F]: x itself when that is all of it.
+  static Var<T> steps_of(const Var<T>& x, std::size_t t0, std::size_t count) {
+    return t0 == 0 && count == x.dim(1) ? x : narrow(x, 1, t0, count);
+  }
+
+  // Steps [t0, t0 + count) of one layer, reading x[:, t0 + i] and masks[t0 + i] for step t0 + i;
+  // advances `state` and appends each step's output to `outputs`. A projecting cell computes its
+  // input side for all `count` steps in one GEMM: [B, count, F] → [B, count, P].
+  static void run_steps(const Cell& cell, const Var<T>& x, std::size_t t0, std::size_t count,
+                        std::size_t skip, const std::vector<Var<T>>& masks, State<T>& state,
+                        std::vector<Var<T>>& outputs, std::vector<Var<T>>& history) {
     Var<T> projected;
-    if constexpr (ProjectingCell<Cell>)
-      projected =
-          cell.project_input(begin == 0 && count == x.dim(1) ? x : narrow(x, 1, begin, count));
+    if constexpr (ProjectingCell<Cell>) projected = cell.project_input(steps_of(x, t0, count));
     for (std::size_t i = 0; i < count; ++i) {
       const std::size_t t = t0 + i;
       State<T> next;
       if constexpr (ProjectingCell<Cell>) {
         next = cell.step_projected(select(projected, 1, i), state);
       } else {
-        next = cell.step(select(x, 1, begin + i), state);
+        next = cell.step(select(x, 1, t), state);
       }
       if (skip > 0 && t >= skip) next[0] = next[0] + history[t - skip];
       if (!masks.empty()) {  // padded rows keep their state: s ← s + m ⊙ (s' − s)
@@ -228,7 +230,7 @@ class Recurrent : public Module<typename Cell::value_type> {
   Var<T> recomputed_block(const std::shared_ptr<Cell>& cell, const Var<T>& x, std::size_t t0,
                           std::size_t count, const std::vector<Var<T>>& masks,
                           State<T>& state) const {
-    std::vector<Var<T>> inputs{count == x.dim(1) ? x : narrow(x, 1, t0, count)};
+    std::vector<Var<T>> inputs{steps_of(x, t0, count)};
     for (const auto& part : state) inputs.push_back(part);
     std::vector<Var<T>> block_masks;
     if (!masks.empty()) block_masks.assign(masks.begin() + t0, masks.begin() + t0 + count);
@@ -238,7 +240,7 @@ class Recurrent : public Module<typename Cell::value_type> {
       State<T> s;
       for (std::size_t k = 0; k < parts; ++k) s.push_back(in[1 + k]);
       std::vector<Var<T>> rows, unused_history;
-      run_steps(*cell, in[0], 0, count, 0, 0, block_masks, s, rows, unused_history);
+      run_steps(*cell, in[0], 0, count, 0, block_masks, s, rows, unused_history);
       for (std::size_t k = 0; k < parts; ++k) {
         if (s[k].shape() != s[0].shape())
           throw ShapeError(

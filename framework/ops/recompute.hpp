@@ -12,8 +12,8 @@ namespace unroll {
 template <class T>
 using RecomputeFn = std::function<Var<T>(const std::vector<Var<T>>& inputs)>;
 
-// y = f(inputs), recorded as one node that keeps only the inputs and y.
-// Forward runs f under NoGrad: none of f's intermediates is recorded or kept.
+// y = f(inputs), recorded as one node that keeps the inputs and references the parameters; y's
+// value is not kept for backward. Forward runs f under NoGrad: none of f's intermediates is recorded or kept.
 // Backward runs f again on copies of the inputs, recording on a nested tape (Tape::Nested),
 // backpropagates dy through that recording, adds the copies' gradients into the inputs' and
 // releases the recording. `parameters` are the leaves f uses directly (a module's weights): they

@@ -1,7 +1,10 @@
+#include <omp.h>
+
 #include <catch2/catch.hpp>
 #include <random>
 #include <vector>
 
+#include "framework/errors.hpp"
 #include "framework/gemm.hpp"
 
 using unroll::gemm;
@@ -47,7 +50,38 @@ void check_all_transposes(double tol, std::size_t m = 7, std::size_t n = 5, std:
       }
 }
 
+// Runs a scope with `threads` compute threads and restores the previous count, even on a throw.
+struct ComputeThreads {
+  int previous = omp_get_max_threads();
+  explicit ComputeThreads(int threads) { unroll::set_compute_threads(threads); }
+  ~ComputeThreads() { unroll::set_compute_threads(previous); }
+};
+
 }  // namespace
+
+TEST_CASE("float gemm (oneDNN) split over threads matches the reference", "[gemm]") {
+  // Large enough to be split (≥ 2^18 multiply-adds): by rows (M ≥ N), by 16-column groups with
+  // a ragged last group (N = 200), and M, N smaller than the number of threads.
+  for (int threads : {2, 3}) {
+    ComputeThreads scope(threads);
+    INFO(threads << " threads");
+    check_all_transposes<float>(1e-5, 300, 40, 64);
+    check_all_transposes<float>(1e-5, 20, 200, 100);
+    check_all_transposes<float>(1e-5, 2, 3, 50000);
+  }
+}
+
+TEST_CASE("a GEMM oneDNN refuses names the whole call", "[gemm]") {
+  std::vector<float> a(300 * 1024, 1.0f), b(1024 * 300, 1.0f), c(300 * 300);
+  for (int threads : {1, 2}) {
+    ComputeThreads scope(threads);
+    // lda = 10 is shorter than A's rows of k = 1024.
+    CHECK_THROWS_WITH(gemm<float>(false, false, 300, 300, 1024, 1.0f, a.data(), 10, b.data(), 300,
+                                  0.0f, c.data(), 300),
+                      Catch::Contains("gemm: dnnl_sgemm failed") &&
+                          Catch::Contains("NN m=300 n=300 k=1024 lda=10 ldb=300 ldc=300"));
+  }
+}
 
 TEST_CASE("float gemm (oneDNN) matches a reference for every transpose and beta", "[gemm]") {
   check_all_transposes<float>(1e-5);

@@ -81,10 +81,17 @@ TEST_CASE("recompute: a function that changes between runs is a TapeError", "[re
 TEST_CASE("recompute: inputs that need no gradient get none", "[recompute]") {
   Var<float> x(Array<float>(xt::ones<float>({2, 3})), true);
   Var<float> c(Array<float>(xt::ones<float>({2, 3})));
-  Var<float> y =
-      recompute<float>("mul", [](const std::vector<Var<float>>& v) { return v[0] * v[1]; }, {x, c});
+  std::vector<bool> copies_need_grad;  // what f sees on each run: [x, c]
+  Var<float> y = recompute<float>("mul",
+                                  [&](const std::vector<Var<float>>& v) {
+                                    copies_need_grad = {v[0].requires_grad(), v[1].requires_grad()};
+                                    return v[0] * v[1];
+                                  },
+                                  {x, c});
   sum(y).backward();
   CHECK(all_close(x.grad(), Array<float>(xt::ones<float>({2, 3}))));
+  // In backward's run, x's copy is a leaf that needs a gradient and c's copy is a constant.
+  CHECK(copies_need_grad == std::vector<bool>{true, false});
   CHECK(!c.node()->has_grad);
   tape<float>().reset();
 }

@@ -30,9 +30,15 @@ std::unique_ptr<CharLM<float>> small_model(const std::string& cell, bool custom,
           RecurrentOptions(config.embed, config.hidden).layers(config.layers), "UserLSTM")));
 }
 
+// Runs a scope with `threads` compute threads, then one again, even when a check throws.
+struct ComputeThreads {
+  explicit ComputeThreads(int threads) { set_compute_threads(threads); }
+  ~ComputeThreads() { set_compute_threads(1); }
+};
+
 std::size_t allocations_per_steady_step(const std::string& cell, bool custom, int threads,
                                         bool random_windows) {
-  set_compute_threads(threads);
+  ComputeThreads scope(threads);
   std::u32string text;
   for (std::size_t i = 0; text.size() < 20000; ++i)
     text += U"the quick brown fox jumps over the lazy dog "[i % 44];
@@ -47,9 +53,7 @@ std::size_t allocations_per_steady_step(const std::string& cell, bool custom, in
   for (int i = 0; i < 3; ++i) trainer.step();
   const std::size_t before = allocations();
   for (int i = 0; i < 3; ++i) trainer.step();
-  const std::size_t count = allocations() - before;
-  set_compute_threads(1);
-  return count;
+  return allocations() - before;
 }
 
 }  // namespace
