@@ -114,14 +114,13 @@ void linear_backward(Node<T>& node) {
     if (beta == T(0)) std::fill(db, db + out, T(0));
     // Each thread sums its own columns over every row (the order of the sum stays the same).
     const std::size_t column_groups = (out + 15) / 16;
-#pragma omp parallel for schedule(static) if (rows * out >= kParallelCopyElements)
-    for (std::size_t group = 0; group < column_groups; ++group) {
+    parallel_rows(column_groups, rows * out, kParallelCopyElements, [&](std::size_t group) {
       const std::size_t begin = group * 16, end = std::min(out, begin + 16);
       for (std::size_t r = 0; r < rows; ++r) {
         const T* dy_row = dy + r * out;
         for (std::size_t j = begin; j < end; ++j) db[j] += dy_row[j];
       }
-    }
+    });
   }
 }
 
@@ -141,8 +140,8 @@ Var<T> linear_impl(const Var<T>& x, const Var<T>& w, const Var<T>* bias) {
     const T* base = bias->value().data();
     const std::size_t pitch = bias->rank() == 1 ? 0 : out;
     T* y_rows = v.data();
-#pragma omp parallel for schedule(static) if (rows * out >= kParallelCopyElements)
-    for (std::size_t r = 0; r < rows; ++r) std::copy_n(base + r * pitch, out, y_rows + r * out);
+    parallel_rows(rows, rows * out, kParallelCopyElements,
+                  [&](std::size_t r) { std::copy_n(base + r * pitch, out, y_rows + r * out); });
   }
   gemm<T>(false, true, rows, out, in, T(1), x.value().data(), in, w.value().data(), in,
           bias ? T(1) : T(0), v.data(), out);

@@ -163,8 +163,7 @@ template <class T, std::size_t N, std::size_t K, class F>
 void forward(F& f, const Layout<const T, N>& layout, T* out) {
   using Batch = xsimd::batch<T>;
   const std::size_t plane = layout.rows * layout.width;
-#pragma omp parallel for schedule(static) if (plane >= kParallelElements)
-  for (std::size_t r = 0; r < layout.rows; ++r) {
+  parallel_rows(layout.rows, plane, kParallelElements, [&](std::size_t r) {
     std::size_t c = 0;
     for (; c + Batch::size <= layout.width; c += Batch::size) {
       const auto y = evaluate<Batch, 0>(f, layout, r, c);
@@ -174,7 +173,7 @@ void forward(F& f, const Layout<const T, N>& layout, T* out) {
       const auto y = evaluate<T, 0>(f, layout, r, c);
       for (std::size_t k = 0; k < K; ++k) out[k * plane + r * layout.width + c] = y[k].v;
     }
-  }
+  });
 }
 
 // dx_j += Σ_k dy_k · ∂y_k/∂x_j over every element, for the arguments with a gradient buffer.
@@ -203,14 +202,13 @@ void backward(F& f, const Layout<const T, N>& layout, const Layout<T, N>& grads,
   bool shared_gradient = false;
   for (const auto& dx : grads.args)
     shared_gradient = shared_gradient || (dx.base != nullptr && dx.row_stride == 0);
-#pragma omp parallel for schedule(static) if (!shared_gradient && \
-                                              layout.rows * layout.width >= kParallelElements)
-  for (std::size_t r = 0; r < layout.rows; ++r) {
+  const std::size_t elements = shared_gradient ? 0 : layout.rows * layout.width;
+  parallel_rows(layout.rows, elements, kParallelElements, [&](std::size_t r) {
     std::size_t c = 0;
     for (; c + Batch::size <= layout.width; c += Batch::size)
       backward_at<Batch, T, N, K>(f, layout, grads, dy, r, c);
     for (; c < layout.width; ++c) backward_at<T, T, N, K>(f, layout, grads, dy, r, c);
-  }
+  });
 }
 
 // The backward of the node: node.ints = {rows, width, parts of input 0, parts of input 1, …}.

@@ -39,28 +39,27 @@ Runs runs_of(const Shape& shape, std::size_t axis, std::size_t start, std::size_
 // The part `r` of dst = src (contiguous, the part's shape).
 template <class T>
 void copy_into(T* dst, const Runs& r, const T* src) {
-#pragma omp parallel for schedule(static) if (r.count * r.size >= kParallelCopyElements)
-  for (std::size_t k = 0; k < r.count; ++k)
+  parallel_rows(r.count, r.count * r.size, kParallelCopyElements, [&](std::size_t k) {
     std::copy_n(src + k * r.size, r.size, dst + r.offset + k * r.pitch);
+  });
 }
 
 // dst (contiguous, the part's shape) = the part `r` of src.
 template <class T>
 void copy_out(T* dst, const Runs& r, const T* src) {
-#pragma omp parallel for schedule(static) if (r.count * r.size >= kParallelCopyElements)
-  for (std::size_t k = 0; k < r.count; ++k)
+  parallel_rows(r.count, r.count * r.size, kParallelCopyElements, [&](std::size_t k) {
     std::copy_n(src + r.offset + k * r.pitch, r.size, dst + k * r.size);
+  });
 }
 
 // The part `r` of dst += src (contiguous, the part's shape).
 template <class T>
 void add_into(T* dst, const Runs& r, const T* src) {
-#pragma omp parallel for schedule(static) if (r.count * r.size >= kParallelCopyElements)
-  for (std::size_t k = 0; k < r.count; ++k) {
+  parallel_rows(r.count, r.count * r.size, kParallelCopyElements, [&](std::size_t k) {
     T* d = dst + r.offset + k * r.pitch;
     const T* s = src + k * r.size;
     for (std::size_t i = 0; i < r.size; ++i) d[i] += s[i];
-  }
+  });
 }
 
 // dst (row-major, `shape`) = the elements of src read with `strides`, one per axis of dst.
@@ -109,12 +108,11 @@ void accumulate_part(Node<T>& in, const Runs& r, const T* dy) {
     return;
   }
   T* g = in.grad.data();
-#pragma omp parallel for schedule(static) if (r.count * r.size >= kParallelCopyElements)
-  for (std::size_t k = 0; k < r.count; ++k) {
+  parallel_rows(r.count, r.count * r.size, kParallelCopyElements, [&](std::size_t k) {
     const T* s = dy + r.offset + k * r.pitch;
     T* d = g + k * r.size;
     for (std::size_t i = 0; i < r.size; ++i) d[i] += s[i];
-  }
+  });
 }
 
 // `to` with its −1 inferred for `from`'s number of elements; ShapeError when they cannot match.
