@@ -84,39 +84,45 @@ void CharLMConfig::validate() const {
 }
 
 template <class T>
-CharLM<T>::CharLM(const CharLMConfig& config, std::uint64_t seed) : config_(config) {
-  config_.validate();
-  const std::size_t vocab = config_.vocabulary.size();
-  embed_ =
-      this->register_module("embed", std::make_shared<Embedding<T>>(vocab, config_.embed, seed));
+typename CharLM<T>::Stack CharLM<T>::builtin_stack(const CharLMConfig& config, std::uint64_t seed) {
+  config.validate();
   auto options =
-      RecurrentOptions(config_.embed, config_.hidden)
-          .layers(config_.layers)
-          .residual(config_.residual)
-          .dropout(config_.dropout)
-          .recompute(config_.recompute)
+      RecurrentOptions(config.embed, config.hidden)
+          .layers(config.layers)
+          .residual(config.residual)
+          .dropout(config.dropout)
+          .recompute(config.recompute)
           .seed(seed + 1)
-          .nonlinearity(config_.nonlinearity == "relu" ? Nonlinearity::Relu : Nonlinearity::Tanh);
-  if (config_.temporal_skip > 0) options.temporal_skip(config_.temporal_skip);
-  if (config_.cell == "rnn") {
-    rnn_ = this->register_module("rnn", std::make_shared<RNN<T>>(options));
-  } else if (config_.cell == "lstm") {
-    rnn_ = this->register_module("rnn", std::make_shared<LSTM<T>>(options));
-  } else {
-    rnn_ = this->register_module("rnn", std::make_shared<GRU<T>>(options));
-  }
-  head_ = this->register_module("head",
-                                std::make_shared<Linear<T>>(config_.hidden, vocab, seed + 1000));
+          .nonlinearity(config.nonlinearity == "relu" ? Nonlinearity::Relu : Nonlinearity::Tanh);
+  if (config.temporal_skip > 0) options.temporal_skip(config.temporal_skip);
+  if (config.cell == "rnn") return std::make_shared<RNN<T>>(options);
+  if (config.cell == "lstm") return std::make_shared<LSTM<T>>(options);
+  return std::make_shared<GRU<T>>(options);
 }
 
 template <class T>
+CharLM<T>::CharLM(const CharLMConfig& config, std::uint64_t seed)
+    : CharLM(config, seed, builtin_stack(config, seed)) {}
+
+template <class T>
 CharLM<T>::CharLM(const CharLMConfig& config, std::uint64_t seed, CustomStack<T> stack)
-    : config_(config) {
+    : CharLM(config, seed, Stack(std::move(stack))) {}
+
+template <class T>
+CharLM<T>::CharLM(const CharLMConfig& config, std::uint64_t seed, Stack stack)
+    : config_(config), rnn_(std::move(stack)) {
   const std::size_t vocab = config_.vocabulary.size();
   embed_ =
       this->register_module("embed", std::make_shared<Embedding<T>>(vocab, config_.embed, seed));
-  this->register_module("rnn", stack.module);
-  rnn_ = std::move(stack);
+  this->register_module(
+      "rnn", std::visit(
+                 [](auto& rnn) -> std::shared_ptr<Module<T>> {
+                   if constexpr (std::is_same_v<std::decay_t<decltype(rnn)>, CustomStack<T>>)
+                     return rnn.module;
+                   else
+                     return rnn;
+                 },
+                 rnn_));
   head_ = this->register_module("head",
                                 std::make_shared<Linear<T>>(config_.hidden, vocab, seed + 1000));
 }

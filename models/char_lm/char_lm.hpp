@@ -78,6 +78,11 @@ class CharLM : public Module<T> {
   Rng& dropout_rng();
 
  private:
+  // Both public constructors: registers embed, rnn (the stack) and head, in that order.
+  CharLM(const CharLMConfig& config, std::uint64_t seed, Stack stack);
+  // The rnn | lstm | gru stack config describes; ValueError when config is invalid.
+  static Stack builtin_stack(const CharLMConfig& config, std::uint64_t seed);
+
   CharLMConfig config_;
   std::shared_ptr<Embedding<T>> embed_;
   Stack rnn_;
