@@ -52,6 +52,16 @@ void copy_out(T* dst, const Runs& r, const T* src) {
   });
 }
 
+// dst (contiguous, the part's shape) += the part `r` of src.
+template <class T>
+void add_out(T* dst, const Runs& r, const T* src) {
+  parallel_rows(r.count, r.count * r.size, kParallelCopyElements, [&](std::size_t k) {
+    T* d = dst + k * r.size;
+    const T* s = src + r.offset + k * r.pitch;
+    for (std::size_t i = 0; i < r.size; ++i) d[i] += s[i];
+  });
+}
+
 // The part `r` of dst += src (contiguous, the part's shape).
 template <class T>
 void add_into(T* dst, const Runs& r, const T* src) {
@@ -101,18 +111,10 @@ Array<T>& grad_to_add_into(Node<T>& in) {
 template <class T>
 void accumulate_part(Node<T>& in, const Runs& r, const T* dy) {
   if (!in.requires_grad) return;
-  if (!in.has_grad) {
-    in.grad.resize(in.value_shape());
-    copy_out(in.grad.data(), r, dy);
-    in.has_grad = true;
-    return;
-  }
-  T* g = in.grad.data();
-  parallel_rows(r.count, r.count * r.size, kParallelCopyElements, [&](std::size_t k) {
-    const T* s = dy + r.offset + k * r.pitch;
-    T* d = g + k * r.size;
-    for (std::size_t i = 0; i < r.size; ++i) d[i] += s[i];
-  });
+  if (in.has_grad) return add_out(in.grad.data(), r, dy);
+  in.grad.resize(in.value_shape());
+  copy_out(in.grad.data(), r, dy);
+  in.has_grad = true;
 }
 
 // `to` with its −1 inferred for `from`'s number of elements; ShapeError when they cannot match.
