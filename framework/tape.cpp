@@ -64,18 +64,20 @@ Node<T>* acquire_node() {
 
 template <class T>
 void release(Node<T>* node) {
-  // Work list instead of recursion: a 200,000-op chain is freed in a loop.
-  thread_local std::vector<Node<T>*> work;
+  // Work list instead of recursion: a 200,000-op chain is freed in a loop. Never destroyed, like
+  // the node pool: the thread's tape releases its nodes in its own destructor, which can run
+  // after a thread_local list's (found by AddressSanitizer at thread exit).
+  thread_local auto* work = new std::vector<Node<T>*>();
   thread_local bool draining = false;
   if (--node->refs != 0) return;
-  work.push_back(node);
+  work->push_back(node);
   if (draining) return;
   draining = true;
-  while (!work.empty()) {
-    Node<T>* n = work.back();
-    work.pop_back();
+  while (!work->empty()) {
+    Node<T>* n = work->back();
+    work->pop_back();
     for (auto& edge : n->inputs)
-      if (--edge.node->refs == 0) work.push_back(edge.node);
+      if (--edge.node->refs == 0) work->push_back(edge.node);
     clear_to_reserve(n->inputs, kReservedInputs);
     clear_to_reserve(n->ints, kReservedInts);
     // Buffers go back to the allocator's cache, where any op of the same size finds them.

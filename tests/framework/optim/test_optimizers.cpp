@@ -191,8 +191,8 @@ TEST_CASE("state tensors are named after the parameters", "[optim]") {
   CHECK(rmsprop.state_tensors()[4].first == "momentum_buffer.w");
   CHECK(SGD<double>(parameters, SGDOptions(0.1)).state_tensors().empty());
   CHECK(SGD<double>(parameters, SGDOptions(0.1).momentum(0.9)).state_tensors().size() == 2);
-  auto sums =
-      Adagrad<double>(parameters, AdagradOptions().initial_accumulator_value(0.25)).state_tensors();
+  Adagrad<double> adagrad(parameters, AdagradOptions().initial_accumulator_value(0.25));
+  auto sums = adagrad.state_tensors();  // pointers into adagrad's buffers: it must outlive them
   CHECK(sums[0].first == "sum.w");
   CHECK((*sums[0].second)(2, 3) == 0.25);
 }
