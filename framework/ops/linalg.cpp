@@ -112,10 +112,12 @@ void linear_backward(Node<T>& node) {
     const T beta = prepare_grad(b);
     T* db = b.grad.data();
     if (beta == T(0)) std::fill(db, db + out, T(0));
-    // Each thread sums its own columns over every row (the order of the sum stays the same).
-    const std::size_t column_groups = (out + 15) / 16;
-    parallel_rows(column_groups, rows * out, kParallelCopyElements, [&](std::size_t group) {
-      const std::size_t begin = group * 16, end = std::min(out, begin + 16);
+    // Each thread sums its own columns over every row (the order of the sum stays the same), in
+    // chunks of 256 columns: each row's part is read contiguously and the chunk of db stays in
+    // L1 (16-column strips read one cache line per row, rows 8 KB apart at 4H = 2048).
+    const std::size_t chunk = 256, column_chunks = (out + chunk - 1) / chunk;
+    parallel_rows(column_chunks, rows * out, kParallelCopyElements, [&](std::size_t c) {
+      const std::size_t begin = c * chunk, end = std::min(out, begin + chunk);
       for (std::size_t r = 0; r < rows; ++r) {
         const T* dy_row = dy + r * out;
         for (std::size_t j = begin; j < end; ++j) db[j] += dy_row[j];

@@ -63,6 +63,23 @@ TEST_CASE("gradcheck: linear with and without bias, with leading axes", "[linalg
                     (std::vector{random_array({2, 3, 4}, 10), w, b}));
 }
 
+TEST_CASE("linear's bias gradient over many rows is each column's sum in row order", "[linalg]") {
+  // 64 rows × 600 columns: split over the threads in column chunks with a ragged last chunk.
+  const std::size_t rows = 64, out = 600;
+  Var<float> x(xt::cast<float>(random_array({rows, 3}, 31))),
+      w(xt::cast<float>(random_array({out, 3}, 32)));
+  Var<float> b(xt::cast<float>(random_array({out}, 33)), true);
+  const Array<float> dy = xt::cast<float>(random_array({rows, out}, 34));
+  sum(linear(x, w, b) * Var<float>(dy)).backward();
+  for (std::size_t j = 0; j < out; ++j) {
+    float expected = 0;
+    for (std::size_t r = 0; r < rows; ++r) expected += dy(r, j);
+    INFO("column " << j);
+    REQUIRE(b.grad()(j) == expected);  // the same additions in the same order: bit-identical
+  }
+  tape<float>().reset();
+}
+
 TEST_CASE("linear with a per-row base: base + x·Wᵀ in one node", "[linalg]") {
   Var<double> x(array_of({2, 2}, {1, 2, 3, 4}), true), w(array_of({3, 2}, {1, 0, 0, 1, 1, 1}));
   Var<double> base(array_of({2, 3}, {10, 20, 30, 40, 50, 60}), true);
