@@ -5,6 +5,7 @@
 #include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
+#include <array>
 #include <xsimd/xsimd.hpp>
 
 #include "framework/errors.hpp"
@@ -23,21 +24,44 @@ namespace {
 
 // c[j] = alpha · Σ_q a[q]·b[j, q] + beta · c[j]: one row times a row-major Wᵀ (a matrix-vector
 // product, as when sampling one character at a time). Memory-bound on B; the rows of B are split
-// over the OpenMP threads always the same way, so each core keeps its half of a weight matrix in
+// over the OpenMP threads always the same way, so each core keeps its part of a weight matrix in
 // its own cache from one call to the next (oneDNN streamed all of it through one core: 2× slower).
+// Eight rows at a time: eight independent FMA chains share each load of a. One chain per row
+// waited on the FMA latency: sampling from an M model ran 7.5–7.8k characters/s, 4 rows 10.5k,
+// 8 rows 11.7k (2 threads; 1 thread: 4.7k → 8.7k with 4 rows).
 void row_times_transposed(std::size_t n, std::size_t k, float alpha, const float* a, const float* b,
                           std::size_t ldb, float beta, float* c) {
   using Batch = xsimd::batch<float>;
-#pragma omp parallel for schedule(static)
-  for (std::size_t j = 0; j < n; ++j) {
+  constexpr std::size_t kRows = 8;
+  const std::size_t vector_end = k - k % Batch::size;
+  const auto finish = [&](std::size_t j, float dot) {
     const float* row = b + j * ldb;
-    Batch acc(0.0f);
-    std::size_t q = 0;
-    for (; q + Batch::size <= k; q += Batch::size)
-      acc = xsimd::fma(Batch::load_unaligned(row + q), Batch::load_unaligned(a + q), acc);
-    float dot = xsimd::hadd(acc);
-    for (; q < k; ++q) dot += row[q] * a[q];
+    for (std::size_t q = vector_end; q < k; ++q) dot += row[q] * a[q];
     c[j] = alpha * dot + (beta == 0.0f ? 0.0f : beta * c[j]);
+  };
+  const std::size_t groups = (n + kRows - 1) / kRows;
+#pragma omp parallel for schedule(static)
+  for (std::size_t g = 0; g < groups; ++g) {
+    const std::size_t j0 = g * kRows;
+    if (j0 + kRows <= n) {
+      const float* r0 = b + j0 * ldb;
+      std::array<Batch, kRows> acc;
+      acc.fill(Batch(0.0f));
+      for (std::size_t q = 0; q < vector_end; q += Batch::size) {
+        const Batch x = Batch::load_unaligned(a + q);
+        for (std::size_t i = 0; i < kRows; ++i)
+          acc[i] = xsimd::fma(Batch::load_unaligned(r0 + i * ldb + q), x, acc[i]);
+      }
+      for (std::size_t i = 0; i < kRows; ++i) finish(j0 + i, xsimd::hadd(acc[i]));
+    } else {
+      for (std::size_t j = j0; j < n; ++j) {
+        const float* row = b + j * ldb;
+        Batch acc(0.0f);
+        for (std::size_t q = 0; q < vector_end; q += Batch::size)
+          acc = xsimd::fma(Batch::load_unaligned(row + q), Batch::load_unaligned(a + q), acc);
+        finish(j, xsimd::hadd(acc));
+      }
+    }
   }
 }
 
