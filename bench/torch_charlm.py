@@ -3,8 +3,9 @@
 
 Embedding 64 -> nn.RNN/LSTM/GRU (batch_first) -> Linear head -> cross-entropy -> backward ->
 clip_grad_norm_(5) -> Adam(2e-3), on char-rnn streams with detached states carried between
-windows. Prints one JSON line like charlm_bench. Runs PyTorch in its fastest setting here:
-OPENBLAS_CORETYPE=SkylakeX and one thread.
+windows. Prints one JSON line like charlm_bench. Runs PyTorch in its fastest setting: one
+thread, and on a CPU with AVX-512 OPENBLAS_CORETYPE=SkylakeX (Debian's OpenBLAS otherwise picks
+SSE3 kernels there); elsewhere OpenBLAS's own choice (its Zen/Haswell kernels on AVX2).
 """
 import argparse, json, os, resource, time
 
