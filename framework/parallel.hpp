@@ -10,6 +10,8 @@
 //   same threshold (XTENSOR_OPENMP_TRESHOLD in CMakeLists.txt).
 #pragma once
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cstddef>
 
@@ -29,6 +31,14 @@ void parallel_rows(std::size_t rows, std::size_t elements, std::size_t threshold
   }
 #pragma omp parallel for schedule(static)
   for (std::size_t r = 0; r < rows; ++r) row(r);
+}
+
+// Columns per chunk when `columns` are split over the threads: an equal share, rounded up to a
+// multiple of 16, at most max_chunk.
+inline std::size_t column_chunk(std::size_t columns, std::size_t max_chunk) {
+  const auto threads = static_cast<std::size_t>(omp_get_max_threads());
+  const std::size_t share = (columns + threads - 1) / threads;
+  return std::clamp<std::size_t>((share + 15) / 16 * 16, 16, max_chunk);
 }
 
 // dst[0 .. n) = value, split over the threads when n is large.

@@ -113,9 +113,10 @@ void linear_backward(Node<T>& node) {
     T* db = b.grad.data();
     if (beta == T(0)) std::fill(db, db + out, T(0));
     // Each thread sums its own columns over every row (the order of the sum stays the same), in
-    // chunks of 256 columns: each row's part is read contiguously and the chunk of db stays in
-    // L1 (16-column strips read one cache line per row, rows 8 KB apart at 4H = 2048).
-    const std::size_t chunk = 256, column_chunks = (out + chunk - 1) / chunk;
+    // chunks of at most 256 columns: each row's part is read contiguously and the chunk of db
+    // stays in L1 (16-column strips read one cache line per row, rows 8 KB apart at 4H = 2048);
+    // a narrow output (a vocabulary of 65) is still split over the threads.
+    const std::size_t chunk = column_chunk(out, 256), column_chunks = (out + chunk - 1) / chunk;
     parallel_rows(column_chunks, rows * out, kParallelCopyElements, [&](std::size_t c) {
       const std::size_t begin = c * chunk, end = std::min(out, begin + chunk);
       for (std::size_t r = 0; r < rows; ++r) {
