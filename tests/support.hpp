@@ -1,10 +1,13 @@
-// Shared test helpers: array comparison and gradient-check assertions.
+// Shared test helpers: array comparison, gradient-check assertions, a compute-threads scope.
 #pragma once
+
+#include <omp.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <sstream>
 
+#include "framework/gemm.hpp"
 #include "framework/gradcheck.hpp"
 #include "framework/tensor.hpp"
 
@@ -30,6 +33,15 @@ Array<double> array_of(const Shape& shape, std::initializer_list<double> values)
 
 // Deterministic test data: values in [lo, hi) from a fixed seed.
 Array<double> random_array(const Shape& shape, unsigned seed, double lo = -1.0, double hi = 1.0);
+
+// Runs a scope with `threads` compute threads and restores the previous count, even on a throw.
+struct ComputeThreads {
+  int previous = omp_get_max_threads();
+  explicit ComputeThreads(int threads) { set_compute_threads(threads); }
+  ~ComputeThreads() { set_compute_threads(previous); }
+  ComputeThreads(const ComputeThreads&) = delete;
+  ComputeThreads& operator=(const ComputeThreads&) = delete;
+};
 
 }  // namespace unroll::testing
 

@@ -1,5 +1,3 @@
-#include <omp.h>
-
 #include <catch2/catch.hpp>
 #include <random>
 #include <vector>
@@ -7,8 +5,10 @@
 #include "framework/errors.hpp"
 #include "framework/gemm.hpp"
 #include "framework/memory.hpp"
+#include "tests/support.hpp"
 
 using unroll::gemm;
+using unroll::testing::ComputeThreads;
 
 namespace {
 
@@ -50,13 +50,6 @@ void check_all_transposes(double tol, std::size_t m = 7, std::size_t n = 5, std:
         }
       }
 }
-
-// Runs a scope with `threads` compute threads and restores the previous count, even on a throw.
-struct ComputeThreads {
-  int previous = omp_get_max_threads();
-  explicit ComputeThreads(int threads) { unroll::set_compute_threads(threads); }
-  ~ComputeThreads() { unroll::set_compute_threads(previous); }
-};
 
 }  // namespace
 
@@ -135,8 +128,8 @@ TEST_CASE("float gemm (oneDNN) matches a reference for every transpose and beta"
 }
 
 TEST_CASE("float row × matrixᵀ (the sampling GEMV path) matches the reference", "[gemm]") {
-  check_all_transposes<float>(
-      1e-5, 1, 13, 37);  // a group of 8 rows and 5 single ones; a vector body and a scalar tail
+  // A group of 8 rows and 5 single ones; a vector body and a scalar tail.
+  check_all_transposes<float>(1e-5, 1, 13, 37);
   check_all_transposes<float>(1e-5, 1, 3, 64);
 }
 

@@ -1,8 +1,5 @@
-#include <omp.h>
-
 #include <catch2/catch.hpp>
 
-#include "framework/gemm.hpp"
 #include "framework/ops/elementwise.hpp"
 #include "framework/ops/linalg.hpp"
 #include "framework/ops/reduce.hpp"
@@ -68,11 +65,7 @@ TEST_CASE("gradcheck: linear with and without bias, with leading axes", "[linalg
 
 TEST_CASE("linear's bias gradient over many rows is each column's sum in row order", "[linalg]") {
   // 64 rows × 600 columns on two threads: column chunks of 256 with a ragged last one.
-  struct RestoreThreads {
-    int threads = omp_get_max_threads();
-    ~RestoreThreads() { set_compute_threads(threads); }
-  } restore;
-  set_compute_threads(2);
+  unroll::testing::ComputeThreads scope(2);
   const std::size_t rows = 64, out = 600;
   Var<float> x(xt::cast<float>(random_array({rows, 3}, 31))),
       w(xt::cast<float>(random_array({out, 3}, 32)));

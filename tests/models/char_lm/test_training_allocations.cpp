@@ -11,6 +11,7 @@
 #include "framework/gemm.hpp"
 #include "framework/memory.hpp"
 #include "models/char_lm/trainer.hpp"
+#include "tests/support.hpp"
 
 using namespace unroll;
 
@@ -30,15 +31,9 @@ std::unique_ptr<CharLM<float>> small_model(const std::string& cell, bool custom,
           RecurrentOptions(config.embed, config.hidden).layers(config.layers), "UserLSTM")));
 }
 
-// Runs a scope with `threads` compute threads, then one again, even when a check throws.
-struct ComputeThreads {
-  explicit ComputeThreads(int threads) { set_compute_threads(threads); }
-  ~ComputeThreads() { set_compute_threads(1); }
-};
-
 std::size_t allocations_per_steady_step(const std::string& cell, bool custom, int threads,
                                         bool random_windows) {
-  ComputeThreads scope(threads);
+  unroll::testing::ComputeThreads scope(threads);
   std::u32string text;
   for (std::size_t i = 0; text.size() < 20000; ++i)
     text += U"the quick brown fox jumps over the lazy dog "[i % 44];
