@@ -3,23 +3,40 @@
 //   input [B, T, F] (batch_first) or [T, B, F];  initial states: one State per layer (or none:
 //   zeros);  lengths: one per batch row (or none: all T).
 //   → output [B, T, H] (or [T, B, H]): the last layer's h_t at every step;
-//     final_states: each layer's state after its last valid step (h, and c for an LSTM).
+//     final_states: each layer's state after its last valid step (h, and c for an LSTM);
+//     step_states (ForwardOptions::keep_states): every layer's state after every step.
 //
-// Per layer l and step t (everything composed of ops; the tape derives BPTT):
-//   state_t = cell_l.step(x_t, state_{t−1})   (a ProjectingCell: project_input(x) once per block
-//                                              of steps, then step_projected(p_t, state_{t−1}))
-//   temporal skip k:   h_t ← h_t + h_{t−k}  for t ≥ k (h_{t−k} after its own skip), carrying
-//                      early information k steps at a time along an additive path
-//   lengths:           for t ≥ length_b, row b keeps its state and outputs zeros
-//   residual:          x_{l+1} = x_l + layer_l(x_l) for every layer whose input width is H
-//                      (from the first such layer on, as in GNMT)
-//   dropout p:         on each layer's output except the last, in training mode only
-// Truncated BPTT: pass detach()ed final states as the next chunk's initial states.
+// Per layer l and step t (everything composed of ops; the tape derives BPTT), with o_t the
+// cell's own output and h_t the state the layer carries and outputs:
+//   o_t = cell_l.step(x_t, h_{t−1})          (a ProjectingCell: project_input(x) once per block
+//                                             of steps, then step_projected(p_t, h_{t−1}))
+//   temporal skip of distance k (RecurrentOptions::skip_mode), for t ≥ k:
+//     Output:      h_t = (1 − w) ⊙ o_t + w ⊙ o_{t−k}, w ∈ [0, 1] fixed, or learned per unit
+//                  as w = σ(skip_gate_l{l}): a convex mix, so h stays as bounded as the cell's
+//                  outputs (|h| ≤ 1 for tanh, LSTM and GRU cells) whatever T is
+//     Dilated:     o_t = cell_l.step(x_t, h_{t−d}), d = k · 2^l (Chang et al. 2017); steps
+//                  t < d read the initial state, so the layer runs d interleaved chains
+//     Accumulate:  h_t = o_t + h_{t−k}       (the skip-included state: grows with T; legacy)
+//   lengths:       for t ≥ length_b, row b keeps its state and outputs zeros (an exact select:
+//                  nothing computed in a padded row reaches a valid one)
+//   residual:      x_{l+1} = x_l + layer_l(x_l) for every layer whose input width is H
+//                  (from the first such layer on, as in GNMT)
+//   dropout p:     on each layer's output except the last, in training mode only
+// Truncated BPTT: pass detach()ed final states as the next chunk's initial states (a skip's
+// history does not carry over: a dilated layer restarts its d chains from the final state).
+//
+// The stepwise API runs the same definitions one step at a time through every layer:
+//   StepState<T> s = rnn.start(batch);          (or start(initial_states))
+//   StepOutput<T> r = rnn.step(x_t, s);         x_t [B, F] → r.output [B, H], r.state
+// A StepState carries each layer's state and the history its temporal skip reads later (the
+// last k cell outputs, or the last d states of a dilated layer), so T calls of step give what
+// forward gives (dropout draws its masks per step instead of per sequence).
 #pragma once
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,10 +53,68 @@
 
 namespace unroll {
 
+struct ForwardOptions {
+  // Also return every layer's state after every step (SequenceOutput::step_states): Vars in
+  // the graph, so retain_grad() on them before backward gives ∂L/∂h_t for every t and layer.
+  bool keep_states = false;
+};
+
 template <class T>
 struct SequenceOutput {
   Var<T> output;              // [B, T, H] (or [T, B, H])
   StateList<T> final_states;  // per layer
+  // With keep_states: step_states[l][t] is layer l's state after step t (h_t, and c_t for an
+  // LSTM), each part [B, H]; a padded step repeats the row's last valid state.
+  std::vector<std::vector<State<T>>> step_states;
+};
+
+template <RecurrentCell Cell>
+class Recurrent;
+
+// One layer's carry between steps: its state and what its temporal skip reads later.
+template <class T>
+struct LayerCarry {
+  State<T> state;  // h_{t−1} (and c_{t−1}); for a dilated layer the last entry of `past`
+  // Ring of the last `distance` entries, written at t mod distance: the cell outputs o (Output),
+  // the states h (Accumulate), or whole states (Dilated; all start as the initial state).
+  std::vector<State<T>, CachingAllocator<State<T>>> past;
+  std::size_t distance = 0;  // 0: no skip
+  bool dilated = false;
+  std::size_t t = 0;  // steps taken
+
+  // The state after the last step: what the next step's mask keeps and a hook may change.
+  State<T>& current() { return dilated ? past[(t + distance - 1) % distance] : state; }
+  const State<T>& current() const { return dilated ? past[(t + distance - 1) % distance] : state; }
+};
+
+// The stepwise API's state (see above): every layer's carry, from Recurrent::start.
+template <class T>
+class StepState {
+ public:
+  std::size_t layers() const { return layers_.size(); }
+  std::size_t steps() const { return layers_.empty() ? 0 : layers_[0].t; }
+  // Layer l's state after the last step (h, and c for an LSTM). Writable: a change is what the
+  // next step reads (a generation hook clamps cells this way).
+  State<T>& layer(std::size_t l) { return layers_.at(l).current(); }
+  const State<T>& layer(std::size_t l) const { return layers_.at(l).current(); }
+  // Every layer's current state: final_states of the steps taken so far.
+  StateList<T> states() const {
+    StateList<T> out;
+    for (const auto& c : layers_) out.push_back(c.current());
+    return out;
+  }
+
+ private:
+  template <RecurrentCell Cell>
+  friend class Recurrent;
+  std::vector<LayerCarry<T>> layers_;
+  Var<T> top_input_;  // the last layer's input at the last step (its residual term)
+};
+
+template <class T>
+struct StepOutput {
+  Var<T> output;  // [B, H]: the last layer's output
+  StepState<T> state;
 };
 
 template <RecurrentCell Cell>
@@ -72,6 +147,11 @@ class Recurrent : public Module<typename Cell::value_type> {
           "{}: recompute and temporal skip {} cannot be combined (a recomputed block of steps "
           "would need the outputs of earlier blocks)",
           name_, options.temporal_skip()));
+    if (options.learn_skip_weight() &&
+        (options.temporal_skip() == 0 || options.skip_mode() != SkipMode::Output))
+      throw ValueError(fmt::format(
+          "{}: a learned skip weight needs a temporal skip of mode Output (temporal skip {})",
+          name_, options.temporal_skip()));
     for (std::size_t l = 0; l < options.layers(); ++l) {
       RecurrentOptions layer = options;
       layer.input_size(l == 0 ? options.input_size() : options.hidden_size())
@@ -83,61 +163,162 @@ class Recurrent : public Module<typename Cell::value_type> {
                                      layer.hidden_size()));
       cells_.push_back(this->register_flattened("_l" + std::to_string(l), cell));
     }
+    if (!(options.skip_weight() >= 0.0 && options.skip_weight() <= 1.0))
+      throw ValueError(
+          fmt::format("{}: skip weight {} is not in [0, 1]", name_, options.skip_weight()));
+    if (options.learn_skip_weight()) {
+      const double w = options.skip_weight();
+      if (w == 0.0 || w == 1.0)
+        throw ValueError(fmt::format(
+            "{}: a learned skip weight starts at σ(gate) and cannot start at {} (use (0, 1))",
+            name_, w));
+      for (std::size_t l = 0; l < options.layers(); ++l) {
+        Array<T> gate = Array<T>::from_shape({options.hidden_size()});
+        gate.fill(static_cast<T>(std::log(w / (1.0 - w))));  // σ(gate) = w
+        skip_gates_.push_back(
+            this->register_parameter("skip_gate_l" + std::to_string(l), std::move(gate)));
+      }
+    }
   }
 
   SequenceOutput<T> forward(const Var<T>& input, const StateList<T>& initial = {},
-                            const std::vector<std::size_t>& lengths = {}) {
+                            const std::vector<std::size_t>& lengths = {},
+                            const ForwardOptions& how = {}) {
     check_input(input);
+    if (how.keep_states && options_.recompute() && grad_enabled())
+      throw ValueError(fmt::format(
+          "{}: keep_states needs every step's state in the graph; recompute keeps none of them",
+          name_));
     Var<T> x = options_.batch_first() ? input : permute(input, {1, 0, 2});  // [B, T, F]
     const std::size_t batch = x.dim(0), steps = x.dim(1);
-    check_initial(initial, batch);
+    check_initial(initial, batch, "initial state");
     const std::vector<Var<T>> masks = step_masks(lengths, batch, steps);
 
     SequenceOutput<T> result;
     result.final_states.reserve(cells_.size());
-    struct ClearOnExit {  // the per-step lists let go of the graph even when a step throws
+    if (how.keep_states) result.step_states.resize(cells_.size());
+    struct ClearOnExit {  // the per-step list lets go of the graph even when a step throws
       std::vector<Var<T>>& outputs;
-      std::vector<Var<T>>& history;
-      ~ClearOnExit() { outputs.clear(), history.clear(); }
-    } clear_on_exit{outputs_, history_};
+      ~ClearOnExit() { outputs.clear(); }
+    } clear_on_exit{outputs_};
     for (std::size_t l = 0; l < cells_.size(); ++l) {
       const Cell& cell = *cells_[l];
-      State<T> state = initial.empty() ? cell.initial_state(batch) : initial[l];
-      std::vector<Var<T>>& outputs = outputs_;  // reused lists: no allocation per call
-      std::vector<Var<T>>& history = history_;
+      LayerCarry<T> carry =
+          start_layer(l, initial.empty() ? cell.initial_state(batch) : initial[l]);
+      std::vector<Var<T>>& outputs = outputs_;  // reused list: no allocation per call
       outputs.clear();
-      history.clear();
       const std::size_t block = projection_block_steps(batch, steps);
       Var<T> out;                                    // [B, T, H]
       if (options_.recompute() && grad_enabled()) {  // nothing to recompute when not recording
         for (std::size_t t0 = 0; t0 < steps; t0 += block)
           outputs.push_back(
-              recomputed_block(cells_[l], x, t0, std::min(block, steps - t0), masks, state));
+              recomputed_block(cells_[l], x, t0, std::min(block, steps - t0), masks, carry.state));
         out = outputs.size() == 1 ? outputs[0] : concat(outputs, 1);
       } else {
+        auto* kept = how.keep_states ? &result.step_states[l] : nullptr;
         for (std::size_t t0 = 0; t0 < steps; t0 += block)
-          run_steps(cell, x, t0, std::min(block, steps - t0), options_.temporal_skip(), masks,
-                    state, outputs, history);
+          run_steps(cell, skip_of(l), x, t0, std::min(block, steps - t0), masks, carry, outputs,
+                    kept);
         out = stack(outputs, 1);
       }
       outputs.clear();
-      history.clear();
       if (options_.residual() && l >= first_residual_layer()) out = out + x;
       if (l + 1 < cells_.size() && options_.dropout() > 0.0)
         out = dropout(out, options_.dropout(), this->is_training(), rng_);
-      result.final_states.push_back(std::move(state));
+      result.final_states.push_back(std::move(carry.current()));
       x = out;
     }
     result.output = options_.batch_first() ? x : permute(x, {1, 0, 2});
     return result;
   }
 
+  // The stepwise API (see the top of this file). Zero states for `batch` rows, or the given
+  // per-layer states (ShapeError naming the layer and the shapes when they do not fit).
+  StepState<T> start(std::size_t batch) const {
+    StateList<T> zeros;
+    for (const auto& cell : cells_) zeros.push_back(cell->initial_state(batch));
+    return start(zeros);
+  }
+  StepState<T> start(const StateList<T>& initial) const {
+    if (initial.empty())
+      throw ShapeError(
+          fmt::format("{}: start needs one state per layer ({}), got none", name_, cells_.size()));
+    check_initial(initial, initial[0].empty() ? 0 : initial[0][0].dim(0), "state");
+    StepState<T> s;
+    for (std::size_t l = 0; l < cells_.size(); ++l) s.layers_.push_back(start_layer(l, initial[l]));
+    return s;
+  }
+
+  // One step through every layer: x_t [B, F] → the last layer's output [B, H] and the next
+  // state. ShapeError when x_t or the state does not fit (a state of another batch size too).
+  StepOutput<T> step(const Var<T>& x_t, const StepState<T>& state) {
+    if (state.layers_.size() != cells_.size())
+      throw ShapeError(fmt::format("{}: step given a state of {} layers for {} layers", name_,
+                                   state.layers_.size(), cells_.size()));
+    const std::size_t batch = state.layers_[0].current()[0].dim(0);
+    if (x_t.rank() != 2 || x_t.dim(0) != batch || x_t.dim(1) != options_.input_size())
+      throw ShapeError(fmt::format("{}: step input {}: expected [{}, {}] (the state's batch)",
+                                   name_, shape_str(x_t.shape()), batch, options_.input_size()));
+    check_initial(state.states(), batch, "state");
+    StepOutput<T> r{Var<T>(), state};
+    Var<T> x = x_t;
+    for (std::size_t l = 0; l < cells_.size(); ++l) {
+      State<T> next = advance(*cells_[l], skip_of(l), x, false, r.state.layers_[l], nullptr);
+      Var<T> out = next[0];
+      if (l + 1 == cells_.size()) r.state.top_input_ = x;
+      if (options_.residual() && l >= first_residual_layer()) out = out + x;
+      if (l + 1 < cells_.size() && options_.dropout() > 0.0)
+        out = dropout(out, options_.dropout(), this->is_training(), rng_);
+      x = out;
+    }
+    r.output = x;
+    return r;
+  }
+
+  // The last layer's output [B, H] for a state from step(): after a change to its h (a clamped
+  // cell), the output that reflects it. ValueError before the first step.
+  Var<T> output(const StepState<T>& state) const {
+    if (!state.top_input_.defined())
+      throw ValueError(fmt::format("{}: output of a state that has taken no step", name_));
+    const Var<T>& h = state.layers_.back().current()[0];
+    return options_.residual() && cells_.size() - 1 >= first_residual_layer() ? h + state.top_input_
+                                                                              : h;
+  }
+
   const RecurrentOptions& options() const { return options_; }
   // The generator of the dropout masks (part of a training state that resumes exactly).
   Rng& dropout_rng() { return rng_; }
   const Cell& cell(std::size_t layer) const { return *cells_.at(layer); }
+  std::size_t layers() const { return cells_.size(); }
 
  private:
+  // What layer l's temporal skip needs: its kind, its distance (0: none) and its weight.
+  struct Skip {
+    SkipMode mode = SkipMode::Output;
+    std::size_t distance = 0;
+    T weight = 1;
+    Var<T> gate;  // [H], w = σ(gate) when the weight is learned; else undefined
+  };
+  Skip skip_of(std::size_t l) const {
+    const std::size_t k = options_.temporal_skip();
+    Skip s{options_.skip_mode(), k, static_cast<T>(options_.skip_weight()), {}};
+    if (k > 0 && s.mode == SkipMode::Dilated) s.distance = k << l;
+    if (!skip_gates_.empty()) s.gate = skip_gates_[l];
+    return s;
+  }
+
+  LayerCarry<T> start_layer(std::size_t l, const State<T>& initial) const {
+    const Skip skip = skip_of(l);
+    LayerCarry<T> c;
+    c.distance = skip.distance;
+    c.dilated = skip.distance > 0 && skip.mode == SkipMode::Dilated;
+    if (c.dilated)
+      c.past.assign(skip.distance, initial);
+    else
+      c.state = initial;
+    return c;
+  }
+
   std::size_t first_residual_layer() const {
     return options_.input_size() == options_.hidden_size() ? 0 : 1;
   }
@@ -151,22 +332,24 @@ class Recurrent : public Module<typename Cell::value_type> {
                                    fmt::format(fmt::runtime(layout), options_.input_size())));
   }
 
-  void check_initial(const StateList<T>& initial, std::size_t batch) const {
-    if (initial.empty()) return;
-    if (initial.size() != cells_.size())
-      throw ShapeError(fmt::format("{}: {} initial states given for {} layers", name_,
-                                   initial.size(), cells_.size()));
+  // ShapeError unless `states` has one state per layer, each part [batch, H]. `what` names them
+  // in the message ("initial state", "state").
+  void check_initial(const StateList<T>& states, std::size_t batch, const char* what) const {
+    if (states.empty()) return;
+    if (states.size() != cells_.size())
+      throw ShapeError(
+          fmt::format("{}: {} {}s given for {} layers", name_, states.size(), what, cells_.size()));
     for (std::size_t l = 0; l < cells_.size(); ++l) {
       const std::size_t parts = cells_[l]->initial_state(1).size();
-      if (initial[l].size() != parts)
-        throw ShapeError(fmt::format("{}: initial state of layer {} has {} parts, expected {}",
-                                     name_, l, initial[l].size(), parts));
+      if (states[l].size() != parts)
+        throw ShapeError(fmt::format("{}: {} of layer {} has {} parts, expected {}", name_, what, l,
+                                     states[l].size(), parts));
       for (std::size_t i = 0; i < parts; ++i) {
-        const auto& s = initial[l][i];
+        const auto& s = states[l][i];
         if (s.rank() != 2 || s.dim(0) != batch || s.dim(1) != options_.hidden_size())
-          throw ShapeError(
-              fmt::format("{}: initial state of layer {} part {} is {}, expected [{}, {}]", name_,
-                          l, i, shape_str(s.shape()), batch, options_.hidden_size()));
+          throw ShapeError(fmt::format("{}: {} of layer {} part {} is {}, expected [{}, {}]", name_,
+                                       what, l, i, shape_str(s.shape()), batch,
+                                       options_.hidden_size()));
       }
     }
   }
@@ -196,30 +379,71 @@ class Recurrent : public Module<typename Cell::value_type> {
     return t0 == 0 && count == x.dim(1) ? x : narrow(x, 1, t0, count);
   }
 
+  // One step of a layer, the definitions at the top of this file: `in` is x_t [B, F] (or, when
+  // `projected`, the cell's projected input p_t), `mask` the step's [B, 1] mask or null.
+  // Advances `c` and returns h_t (and c_t).
+  static State<T> advance(const Cell& cell, const Skip& skip, const Var<T>& in, bool projected,
+                          LayerCarry<T>& c, const Var<T>* mask) {
+    const std::size_t k = skip.distance;
+    const State<T>& read = c.dilated ? c.past[c.t % k] : c.state;  // h_{t−d} or h_{t−1}
+    State<T> next;
+    if constexpr (ProjectingCell<Cell>) {
+      next = projected ? cell.step_projected(in, read) : cell.step(in, read);
+    } else {
+      next = cell.step(in, read);
+    }
+    if (k > 0 && !c.dilated) {
+      const Var<T> own = next[0];  // o_t
+      if (c.t >= k) {
+        const Var<T>& earlier = c.past[c.t % k][0];  // o_{t−k}, or h_{t−k} when accumulating
+        if (skip.mode == SkipMode::Accumulate)
+          next[0] = own + earlier;
+        else if (skip.gate.defined())  // (1 − w) ⊙ o_t + w ⊙ o_{t−k} = o_t + w ⊙ (o_{t−k} − o_t)
+          next[0] = own + sigmoid(skip.gate) * (earlier - own);
+        else
+          next[0] = own + (earlier - own) * skip.weight;
+      }
+      if (skip.mode == SkipMode::Output) remember(c, State<T>{own});
+    }
+    if (mask) {  // padded rows keep their state: s ← s + m ⊙ (s' − s)
+      const State<T>& previous = c.current();
+      for (std::size_t j = 0; j < next.size(); ++j)
+        next[j] = previous[j] + *mask * (next[j] - previous[j]);
+    }
+    if (k > 0 && skip.mode == SkipMode::Accumulate) remember(c, State<T>{next[0]});
+    if (c.dilated)
+      c.past[c.t % k] = next;
+    else
+      c.state = next;
+    ++c.t;
+    return next;
+  }
+
+  // Writes `entry` at t mod distance of the ring (growing it during the first k steps).
+  static void remember(LayerCarry<T>& c, State<T> entry) {
+    if (c.past.size() < c.distance)
+      c.past.push_back(std::move(entry));
+    else
+      c.past[c.t % c.distance] = std::move(entry);
+  }
+
   // Steps [t0, t0 + count) of one layer, reading x[:, t0 + i] and masks[t0 + i] for step t0 + i;
-  // advances `state` and appends each step's output to `outputs`. A projecting cell computes its
-  // input side for all `count` steps in one GEMM: [B, count, F] → [B, count, P].
-  static void run_steps(const Cell& cell, const Var<T>& x, std::size_t t0, std::size_t count,
-                        std::size_t skip, const std::vector<Var<T>>& masks, State<T>& state,
-                        std::vector<Var<T>>& outputs, std::vector<Var<T>>& history) {
+  // advances `carry` and appends each step's output to `outputs` (and its state to `kept`). A
+  // projecting cell computes its input side for all `count` steps in one GEMM:
+  // [B, count, F] → [B, count, P].
+  static void run_steps(const Cell& cell, const Skip& skip, const Var<T>& x, std::size_t t0,
+                        std::size_t count, const std::vector<Var<T>>& masks, LayerCarry<T>& carry,
+                        std::vector<Var<T>>& outputs, std::vector<State<T>>* kept) {
     Var<T> projected;
     if constexpr (ProjectingCell<Cell>) projected = cell.project_input(steps_of(x, t0, count));
     for (std::size_t i = 0; i < count; ++i) {
       const std::size_t t = t0 + i;
-      State<T> next;
-      if constexpr (ProjectingCell<Cell>) {
-        next = cell.step_projected(select(projected, 1, i), state);
-      } else {
-        next = cell.step(select(x, 1, t), state);
-      }
-      if (skip > 0 && t >= skip) next[0] = next[0] + history[t - skip];
-      if (!masks.empty()) {  // padded rows keep their state: s ← s + m ⊙ (s' − s)
-        for (std::size_t j = 0; j < next.size(); ++j)
-          next[j] = state[j] + masks[t] * (next[j] - state[j]);
-      }
-      if (skip > 0) history.push_back(next[0]);
-      outputs.push_back(masks.empty() ? next[0] : next[0] * masks[t]);
-      state = std::move(next);
+      const Var<T>* mask = masks.empty() ? nullptr : &masks[t];
+      State<T> next = ProjectingCell<Cell>
+                          ? advance(cell, skip, select(projected, 1, i), true, carry, mask)
+                          : advance(cell, skip, select(x, 1, t), false, carry, mask);
+      outputs.push_back(mask ? next[0] * *mask : next[0]);
+      if (kept) kept->push_back(std::move(next));
     }
   }
 
@@ -237,10 +461,11 @@ class Recurrent : public Module<typename Cell::value_type> {
     const std::size_t parts = state.size();
     RecomputeFn<T> steps = [cell, count, parts, block_masks,
                             name = name_](const std::vector<Var<T>>& in) {
-      State<T> s;
-      for (std::size_t k = 0; k < parts; ++k) s.push_back(in[1 + k]);
-      std::vector<Var<T>> rows, unused_history;
-      run_steps(*cell, in[0], 0, count, 0, block_masks, s, rows, unused_history);
+      LayerCarry<T> carry;
+      for (std::size_t k = 0; k < parts; ++k) carry.state.push_back(in[1 + k]);
+      std::vector<Var<T>> rows;
+      run_steps(*cell, Skip{}, in[0], 0, count, block_masks, carry, rows, nullptr);
+      const State<T>& s = carry.state;
       for (std::size_t k = 0; k < parts; ++k) {
         if (s[k].shape() != s[0].shape())
           throw ShapeError(
@@ -275,7 +500,8 @@ class Recurrent : public Module<typename Cell::value_type> {
   std::string name_;
   Rng rng_;
   std::vector<std::shared_ptr<Cell>> cells_;
-  std::vector<Var<T>> outputs_, history_;  // forward's per-step lists, kept for their capacity
+  std::vector<Var<T>> skip_gates_;  // learned skip weights σ(gate), one [H] per layer
+  std::vector<Var<T>> outputs_;     // forward's per-step list, kept for its capacity
 };
 
 // The built-in layers, named and shaped exactly as torch.nn.RNN / LSTM / GRU (batch_first).

@@ -12,6 +12,21 @@ namespace unroll {
 
 enum class Nonlinearity { Tanh, Relu };
 
+// What a temporal skip of distance k adds (layers/recurrent.hpp has the formulas). o_t is the
+// cell's own output at step t, h_t the state the layer carries and outputs.
+enum class SkipMode {
+  // h_t = (1 − w) ⊙ o_t + w ⊙ o_{t−k}: mixed with the cell's own output of k steps before
+  // (bounded whatever T is).
+  Output,
+  // Dilated recurrence (Chang et al. 2017): the cell reads h_{t−d} instead of h_{t−1}, with
+  // dilation d = k · 2^l in layer l (k, 2k, 4k, … up the stack).
+  Dilated,
+  // h_t = o_t + h_{t−k}, the skip-included state: h_t sums about t/k terms and grows without
+  // bound along the sequence. The definition before SkipMode existed; kept so that models
+  // trained with it compute what they computed.
+  Accumulate,
+};
+
 class RecurrentOptions {
  public:
   RecurrentOptions(std::size_t input_size, std::size_t hidden_size)
@@ -39,7 +54,16 @@ class RecurrentOptions {
   UNROLL_OPTION(RecurrentOptions, std::size_t, block_steps, 0)
 
  public:
-  // k ≥ 1: h_t = cell(x_t, h_{t−1}) + h_{t−k} for t ≥ k (see layers/recurrent.hpp). Off unless set.
+  // The kind of temporal skip (below); Output unless set.
+  UNROLL_OPTION(RecurrentOptions, SkipMode, skip_mode, SkipMode::Output)
+  // Output skips: the weight w ∈ [0, 1] of o_{t−k}; learned per unit when learn_skip_weight is
+  // set, as w = σ(skip_gate_l{l}) with the gate starting where w is this value.
+  UNROLL_OPTION(RecurrentOptions, double, skip_weight, 0.5)
+  UNROLL_OPTION(RecurrentOptions, bool, learn_skip_weight, false)
+
+ public:
+  // k ≥ 1: a temporal skip of distance k, of the kind skip_mode() says (see
+  // layers/recurrent.hpp). Off unless set.
   RecurrentOptions& temporal_skip(std::size_t k);
   std::size_t temporal_skip() const { return temporal_skip_; }
 

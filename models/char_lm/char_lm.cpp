@@ -40,7 +40,8 @@ std::map<std::string, std::string> CharLMConfig::to_metadata() const {
           {"vocab", vocabulary.to_json()},
           {"residual", residual ? "true" : "false"},
           {"dropout", fmt::format("{}", dropout)},
-          {"temporal_skip", std::to_string(temporal_skip)}};
+          {"temporal_skip", std::to_string(temporal_skip)},
+          {"skip_mode", skip_mode}};
 }
 
 CharLMConfig CharLMConfig::from_metadata(const std::map<std::string, std::string>& m) {
@@ -67,6 +68,8 @@ CharLMConfig CharLMConfig::from_metadata(const std::map<std::string, std::string
   }
   if (auto it = m.find("temporal_skip"); it != m.end())
     c.temporal_skip = parse_size("temporal_skip", it->second);
+  auto mode = m.find("skip_mode");
+  c.skip_mode = mode == m.end() ? "accumulate" : mode->second;
   c.validate();
   return c;
 }
@@ -81,6 +84,9 @@ void CharLMConfig::validate() const {
   if (embed == 0) throw ValueError("embedding size must be at least 1");
   if (!(dropout >= 0.0 && dropout < 1.0))
     throw ValueError(fmt::format("dropout {} is not in [0, 1)", dropout));
+  if (skip_mode != "output" && skip_mode != "dilated" && skip_mode != "accumulate")
+    throw ValueError(
+        fmt::format("skip mode '{}' is not one of output, dilated, accumulate", skip_mode));
 }
 
 template <class T>
@@ -94,7 +100,11 @@ typename CharLM<T>::Stack CharLM<T>::builtin_stack(const CharLMConfig& config, s
           .recompute(config.recompute)
           .seed(seed + 1)
           .nonlinearity(config.nonlinearity == "relu" ? Nonlinearity::Relu : Nonlinearity::Tanh);
-  if (config.temporal_skip > 0) options.temporal_skip(config.temporal_skip);
+  if (config.temporal_skip > 0)
+    options.temporal_skip(config.temporal_skip)
+        .skip_mode(config.skip_mode == "dilated"      ? SkipMode::Dilated
+                   : config.skip_mode == "accumulate" ? SkipMode::Accumulate
+                                                      : SkipMode::Output);
   if (config.cell == "rnn") return std::make_shared<RNN<T>>(options);
   if (config.cell == "lstm") return std::make_shared<LSTM<T>>(options);
   return std::make_shared<GRU<T>>(options);
@@ -127,21 +137,69 @@ CharLM<T>::CharLM(const CharLMConfig& config, std::uint64_t seed, Stack stack)
                                 std::make_shared<Linear<T>>(config_.hidden, vocab, seed + 1000));
 }
 
+namespace {
+
+template <class T, class S>
+constexpr bool is_custom = std::is_same_v<std::decay_t<S>, CustomStack<T>>;
+
+}  // namespace
+
 template <class T>
-SequenceOutput<T> CharLM<T>::forward(const IndexArray& ids, const StateList<T>& initial) {
+SequenceOutput<T> CharLM<T>::forward(const IndexArray& ids, const StateList<T>& initial,
+                                     const ForwardOptions& how) {
   if (ids.dimension() != 2)
     throw ShapeError(fmt::format("CharLM: ids {}: expected [B, T]", shape_str(ids.shape())));
   auto x = embed_->forward(ids);  // [B, T, E]
   auto out = std::visit(
       [&](auto& rnn) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(rnn)>, CustomStack<T>>)
-          return rnn.forward(x, initial);
+        if constexpr (is_custom<T, decltype(rnn)>)
+          return rnn.forward(x, initial, how);
         else
-          return rnn->forward(x, initial);
+          return rnn->forward(x, initial, {}, how);
       },
       rnn_);
   out.output = head_->forward(out.output);  // [B, T, V]
   return out;
+}
+
+template <class T>
+StepState<T> CharLM<T>::start(std::size_t batch) {
+  return std::visit(
+      [&](auto& rnn) {
+        if constexpr (is_custom<T, decltype(rnn)>)
+          return rnn.start(batch);
+        else
+          return rnn->start(batch);
+      },
+      rnn_);
+}
+
+template <class T>
+void CharLM<T>::read(const IndexArray& ids, StepState<T>& state) {
+  if (ids.dimension() != 1)
+    throw ShapeError(fmt::format("CharLM: step ids {}: expected [B]", shape_str(ids.shape())));
+  auto x = embed_->forward(ids);  // [B, E]
+  state = std::visit(
+      [&](auto& rnn) {
+        if constexpr (is_custom<T, decltype(rnn)>)
+          return rnn.step(x, state).state;
+        else
+          return rnn->step(x, state).state;
+      },
+      rnn_);
+}
+
+template <class T>
+Var<T> CharLM<T>::predict(const StepState<T>& state) {
+  auto h = std::visit(
+      [&](auto& rnn) {
+        if constexpr (is_custom<T, decltype(rnn)>)
+          return rnn.output(state);
+        else
+          return rnn->output(state);
+      },
+      rnn_);
+  return head_->forward(h);  // [B, V]
 }
 
 template <class T>
@@ -153,7 +211,7 @@ template <class T>
 Rng& CharLM<T>::dropout_rng() {
   return std::visit(
       [](auto& rnn) -> Rng& {
-        if constexpr (std::is_same_v<std::decay_t<decltype(rnn)>, CustomStack<T>>)
+        if constexpr (is_custom<T, decltype(rnn)>)
           return rnn.dropout_rng();
         else
           return rnn->dropout_rng();

@@ -27,6 +27,9 @@ struct CharLMConfig {
   bool residual = false;
   double dropout = 0.0;
   std::size_t temporal_skip = 0;  // 0: off
+  // output | dilated | accumulate (SkipMode). A checkpoint written before skip modes existed
+  // has no skip_mode key and loads as accumulate, the definition it was trained with.
+  std::string skip_mode = "output";
   // Recompute each block of steps in backward instead of keeping its activations (see
   // RecurrentOptions::recompute). How training spends memory, not what the model computes, so
   // it is not part of the checkpoint's metadata.
@@ -34,12 +37,13 @@ struct CharLMConfig {
   Vocabulary vocabulary = Vocabulary(U" ");
 
   // The checkpoint's __metadata__: cell, nonlinearity, layers, hidden, embed, vocab (JSON array),
-  // residual, dropout, temporal_skip.
+  // residual, dropout, temporal_skip, skip_mode.
   std::map<std::string, std::string> to_metadata() const;
   // Required keys: cell, layers, hidden, embed, vocab (nonlinearity too for rnn, else tanh);
   // the rest default. ValueError naming the key for a missing or malformed value.
   static CharLMConfig from_metadata(const std::map<std::string, std::string>& metadata);
-  // ValueError naming the setting when a size is zero, the cell unknown, dropout outside [0, 1).
+  // ValueError naming the setting when a size is zero, the cell or skip mode unknown, dropout
+  // outside [0, 1).
   void validate() const;
 };
 
@@ -47,12 +51,22 @@ struct CharLMConfig {
 template <class T>
 struct CustomStack {
   std::shared_ptr<Module<T>> module;
-  std::function<SequenceOutput<T>(const Var<T>&, const StateList<T>&)> forward;
+  std::function<SequenceOutput<T>(const Var<T>&, const StateList<T>&, const ForwardOptions&)>
+      forward;
+  std::function<StepState<T>(std::size_t batch)> start;
+  std::function<StepOutput<T>(const Var<T>&, const StepState<T>&)> step;
+  std::function<Var<T>(const StepState<T>&)> output;
   std::function<Rng&()> dropout_rng;
 
   template <class Cell>
   static CustomStack of(std::shared_ptr<Recurrent<Cell>> stack) {
-    return {stack, [stack](const Var<T>& x, const StateList<T>& s) { return stack->forward(x, s); },
+    return {stack,
+            [stack](const Var<T>& x, const StateList<T>& s, const ForwardOptions& how) {
+              return stack->forward(x, s, {}, how);
+            },
+            [stack](std::size_t batch) { return stack->start(batch); },
+            [stack](const Var<T>& x, const StepState<T>& s) { return stack->step(x, s); },
+            [stack](const StepState<T>& s) { return stack->output(s); },
             [stack]() -> Rng& { return stack->dropout_rng(); }};
   }
 };
@@ -69,8 +83,16 @@ class CharLM : public Module<T> {
   CharLM(const CharLMConfig& config, std::uint64_t seed, CustomStack<T> stack);
 
   // logits [B, T, V] and every layer's final state, from ids [B, T] and (optionally) the states
-  // the previous window ended with.
-  SequenceOutput<T> forward(const IndexArray& ids, const StateList<T>& initial = {});
+  // the previous window ended with; with how.keep_states, every layer's state at every step.
+  SequenceOutput<T> forward(const IndexArray& ids, const StateList<T>& initial = {},
+                            const ForwardOptions& how = {});
+
+  // One symbol at a time (generation): zero states for `batch` rows; read ids [B] (advancing
+  // every layer's state); the logits [B, V] for the next symbol from the current state — after
+  // any change a caller made to it (StepState::layer).
+  StepState<T> start(std::size_t batch);
+  void read(const IndexArray& ids, StepState<T>& state);
+  Var<T> predict(const StepState<T>& state);
   // Mean cross-entropy (nats per character) of logits [B, T, V] against targets [B, T].
   Var<T> loss(const Var<T>& logits, const IndexArray& targets) const;
 

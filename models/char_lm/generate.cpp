@@ -34,7 +34,8 @@ std::int64_t choose(const T* logits, std::size_t vocab, double temperature, std:
 
 template <class T>
 std::string sample(CharLM<T>& model, const SampleOptions& options,
-                   const std::function<void(const std::string&)>& emit) {
+                   const std::function<void(const std::string&)>& emit,
+                   const GenerationHook<T>& hook) {
   if (!(options.temperature >= 0.0))
     throw ValueError(
         fmt::format("sample: temperature {} must be 0 (greedy) or positive", options.temperature));
@@ -44,37 +45,44 @@ std::string sample(CharLM<T>& model, const SampleOptions& options,
   const bool was_training = model.is_training();
   model.eval();
   std::mt19937_64 rng(options.seed);
-  StateList<T> states;
-  IndexArray id = IndexArray::from_shape({1, 1});
-  Var<T> logits;
+  StepState<T> state = model.start(1);
+  IndexArray id = IndexArray::from_shape({1});
+  std::size_t steps = 0;
+  auto read = [&](std::int64_t symbol, bool from_prime) {
+    id(0) = symbol;
+    model.read(id, state);
+    if (hook) {
+      GenerationStep<T> step{steps, from_prime, symbol, state};
+      hook(step);
+    }
+    ++steps;
+    return model.predict(state);  // [1, V]
+  };
   // Start from the prime (or, without one, from a symbol drawn uniformly).
   std::vector<std::int64_t> feed = prime;
   if (feed.empty())
     feed.push_back(std::uniform_int_distribution<std::int64_t>(
         0, static_cast<std::int64_t>(vocab.size()) - 1)(rng));
-  for (auto symbol : feed) {
-    id(0, 0) = symbol;
-    auto out = model.forward(id, states);
-    logits = out.output;
-    states = std::move(out.final_states);
-  }
+  Var<T> logits;
+  for (auto symbol : feed) logits = read(symbol, true);
   std::string text;
   for (std::size_t i = 0; i < options.length; ++i) {
-    id(0, 0) = choose(logits.value().data(), vocab.size(), options.temperature, options.top_k, rng);
-    const std::string symbol = encode_utf8(vocab.symbol(id(0, 0)));
+    const std::int64_t next =
+        choose(logits.value().data(), vocab.size(), options.temperature, options.top_k, rng);
+    const std::string symbol = encode_utf8(vocab.symbol(next));
     text += symbol;
     if (emit) emit(symbol);
-    auto out = model.forward(id, states);
-    logits = out.output;
-    states = std::move(out.final_states);
+    logits = read(next, false);
   }
   model.train(was_training);
   return text;
 }
 
 template std::string sample(CharLM<float>&, const SampleOptions&,
-                            const std::function<void(const std::string&)>&);
+                            const std::function<void(const std::string&)>&,
+                            const GenerationHook<float>&);
 template std::string sample(CharLM<double>&, const SampleOptions&,
-                            const std::function<void(const std::string&)>&);
+                            const std::function<void(const std::string&)>&,
+                            const GenerationHook<double>&);
 
 }  // namespace unroll

@@ -16,10 +16,24 @@ struct SampleOptions {
   std::uint64_t seed = 1;
 };
 
-// Calls `emit` with each generated symbol (UTF-8) as soon as it exists; returns the whole text
-// generated (without the prime). ValueError for a negative temperature.
+// What a generation hook sees after each symbol is read (the prime's, then each generated one).
+template <class T>
+struct GenerationStep {
+  std::size_t step;     // symbols read so far, this one included, minus one (0, 1, 2, …)
+  bool prime;           // this symbol came from the prime, not from sampling
+  std::int64_t symbol;  // its id in the vocabulary
+  StepState<T>& state;  // every layer's state after reading it; what the hook leaves here is
+                        // what predicts the next symbol (state.layer(l)[0] is h, [1] c)
+};
+template <class T>
+using GenerationHook = std::function<void(GenerationStep<T>&)>;
+
+// Calls `emit` with each generated symbol (UTF-8) as soon as it exists, and `hook` after every
+// symbol read; returns the whole text generated (without the prime). ValueError for a negative
+// temperature.
 template <class T>
 std::string sample(CharLM<T>& model, const SampleOptions& options,
-                   const std::function<void(const std::string&)>& emit = {});
+                   const std::function<void(const std::string&)>& emit = {},
+                   const GenerationHook<T>& hook = {});
 
 }  // namespace unroll

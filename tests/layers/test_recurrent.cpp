@@ -30,11 +30,24 @@ TEST_CASE("gradcheck: a 2-layer residual LSTM stack", "[recurrent][gradcheck]") 
                     {random_array({2, 3, 4}, 1)}, layer.parameters());
 }
 
-TEST_CASE("gradcheck: the temporal-skip variant", "[recurrent][gradcheck]") {
-  GRU<double> layer(GRUOptions(3, 4).temporal_skip(2).seed(3));
-  REQUIRE_GRADCHECK([&](const Vars& v) { return layer.forward(v[0], {{v[1]}}).output; },
-                    {random_array({2, 5, 3}, 2), random_array({2, 4}, 3, -0.5, 0.5)},
-                    layer.parameters());
+TEST_CASE("gradcheck: every temporal-skip variant", "[recurrent][gradcheck]") {
+  const RecurrentOptions variants[] = {
+      GRUOptions(3, 4).temporal_skip(2), GRUOptions(3, 4).temporal_skip(2).skip_weight(0.25),
+      GRUOptions(3, 4).temporal_skip(2).learn_skip_weight(true).skip_weight(0.7),
+      GRUOptions(3, 4).temporal_skip(1).skip_mode(SkipMode::Dilated).layers(2),
+      GRUOptions(3, 4).temporal_skip(2).skip_mode(SkipMode::Accumulate)};
+  for (const auto& options : variants) {
+    GRU<double> layer(RecurrentOptions(options).seed(3));
+    INFO("mode " << static_cast<int>(options.skip_mode()) << ", layers " << options.layers());
+    REQUIRE_GRADCHECK(
+        [&](const Vars& v) {
+          StateList<double> initial;
+          for (std::size_t l = 0; l < options.layers(); ++l) initial.push_back({v[1]});
+          auto r = layer.forward(v[0], initial, {5, 3});
+          return concat({reshape(r.output, {2, -1}), r.final_states.back()[0]}, 1);
+        },
+        {random_array({2, 5, 3}, 2), random_array({2, 4}, 3, -0.5, 0.5)}, layer.parameters());
+  }
 }
 
 TEST_CASE("gradcheck: a masked batch of variable lengths", "[recurrent][gradcheck]") {
@@ -59,20 +72,38 @@ TEST_CASE("residual adds each layer's input to its output", "[recurrent]") {
   tape<double>().reset();
 }
 
-TEST_CASE("temporal skip adds h_{t−k} to h_t", "[recurrent]") {
-  // With a cell that ignores its input and state after step 0 (zero weights and biases), the
-  // output is h_0 at t = 0 and k and 2k..., zero in between — the skip path alone carries it.
-  RNN<double> layer(RNNOptions(1, 1).temporal_skip(2).seed(1));
-  for (auto& p : layer.parameters()) p.mutable_value().fill(0.0);
-  layer.parameter("weight_ih_l0").mutable_value().fill(1.0);
-  Array<double> x = Array<double>::from_shape({1, 5, 1});
-  x.fill(0.0);
-  x(0, 0, 0) = 0.5;  // only step 0 has input
-  const auto out = layer.forward(Var<double>(x)).output.value();
+TEST_CASE("temporal skips: each mode's formula on a cell that forgets", "[recurrent]") {
+  // An RNN of one unit with weight_ih 1 and every other weight 0 forgets at once: o_t = tanh(x_t),
+  // so with input at step 0 only, o = (h0, 0, 0, 0, 0) and the skip path alone carries h0 on.
+  // With weight_hh 1 too (`recurrent`), o_t = tanh(x_t + h_{t−1}) shows which state a step reads.
+  auto run = [](RNNOptions options, bool recurrent) {
+    RNN<double> layer(options.seed(1));
+    for (auto& p : layer.parameters()) p.mutable_value().fill(0.0);
+    layer.parameter("weight_ih_l0").mutable_value().fill(1.0);
+    if (recurrent) layer.parameter("weight_hh_l0").mutable_value().fill(1.0);
+    Array<double> x = Array<double>::from_shape({1, 5, 1});
+    x.fill(0.0);
+    x(0, 0, 0) = 0.5;  // only step 0 has input
+    const Array<double> out = layer.forward(Var<double>(x)).output.value();
+    tape<double>().reset();
+    return Array<double>(xt::reshape_view(out, {5}));
+  };
   const double h0 = std::tanh(0.5);
+  const auto skip2 = RNNOptions(1, 1).temporal_skip(2);
+  // Output: h_t = (1 − w)·o_t + w·o_{t−2} — h0 reaches step 2, not step 4 (w = 0.5 unless set).
+  CHECK(all_close(run(skip2, false), Array<double>{h0, 0, 0.5 * h0, 0, 0}, 1e-15));
+  CHECK(all_close(run(RNNOptions(skip2).skip_weight(0.25), false),
+                  Array<double>{h0, 0, 0.25 * h0, 0, 0}, 1e-15));
+  // Accumulate: h_t = o_t + h_{t−2} — the skip-included state, so h0 returns every 2 steps.
+  CHECK(all_close(run(RNNOptions(skip2).skip_mode(SkipMode::Accumulate), false),
+                  Array<double>{h0, 0, h0, 0, h0}, 1e-15));
+  // Dilated: o_t = tanh(x_t + h_{t−2}); steps 0 and 1 read the initial zeros.
+  CHECK(all_close(run(RNNOptions(skip2).skip_mode(SkipMode::Dilated), true),
+                  Array<double>{h0, 0, std::tanh(h0), 0, std::tanh(std::tanh(h0))}, 1e-15));
+  // No skip: o_t = tanh(x_t + h_{t−1}).
+  const double h1 = std::tanh(h0), h2 = std::tanh(h1), h3 = std::tanh(h2);
   CHECK(
-      all_close(out, Array<double>(xt::reshape_view(Array<double>{h0, 0, h0, 0, h0}, {1, 5, 1}))));
-  tape<double>().reset();
+      all_close(run(RNNOptions(1, 1), true), Array<double>{h0, h1, h2, h3, std::tanh(h3)}, 1e-15));
 }
 
 TEST_CASE("padded steps keep the state and output zeros", "[recurrent]") {

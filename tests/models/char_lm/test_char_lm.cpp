@@ -1,0 +1,91 @@
+// CharLM one symbol at a time, the generation hook, and the skip modes of its checkpoints.
+#include <catch2/catch.hpp>
+#include <xtensor/xview.hpp>
+
+#include "models/char_lm/char_lm.hpp"
+#include "models/char_lm/generate.hpp"
+#include "models/text/utf8.hpp"
+#include "tests/support.hpp"
+
+using namespace unroll;
+using unroll::testing::all_close;
+
+namespace {
+
+CharLMConfig small_config(const std::string& cell) {
+  CharLMConfig c;
+  c.cell = cell;
+  c.layers = 2;
+  c.hidden = 12;
+  c.embed = 6;
+  c.residual = true;
+  c.vocabulary = Vocabulary::from_text(U"abcdefgh \n");
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("reading one symbol at a time gives forward's logits", "[charlm]") {
+  for (const std::string cell : {"lstm", "gru", "rnn"}) {
+    INFO(cell);
+    CharLM<double> model(small_config(cell), 3);
+    model.eval();
+    IndexArray ids = IndexArray::from_shape({2, 7});
+    for (std::size_t i = 0; i < ids.size(); ++i) ids.data()[i] = static_cast<std::int64_t>(i % 10);
+    NoGrad no_grad;
+    const Array<double> whole = model.forward(ids).output.value();  // [2, 7, V]
+    StepState<double> state = model.start(2);
+    for (std::size_t t = 0; t < 7; ++t) {
+      IndexArray column = IndexArray::from_shape({2});
+      for (std::size_t b = 0; b < 2; ++b) column(b) = ids(b, t);
+      model.read(column, state);
+      CHECK(all_close(model.predict(state).value(),
+                      Array<double>(xt::view(whole, xt::all(), t, xt::all())), 1e-12));
+    }
+  }
+}
+
+TEST_CASE("the generation hook sees every step and steers the next one", "[charlm][sample]") {
+  CharLM<float> model(small_config("lstm"), 4);
+  const SampleOptions options{.prime = "abc", .length = 40, .temperature = 1.0, .seed = 5};
+  const std::string free = sample(model, options);
+  std::vector<std::int64_t> seen;
+  std::size_t primes = 0, expected_step = 0;
+  const std::string watched = sample(model, options, {}, GenerationHook<float>([&](auto& step) {
+                                       CHECK(step.step == expected_step++);
+                                       primes += step.prime;
+                                       seen.push_back(step.symbol);
+                                       CHECK(step.state.layers() == 2);
+                                     }));
+  CHECK(watched == free);  // a hook that changes nothing changes nothing
+  CHECK(primes == 3);
+  REQUIRE(seen.size() == 3 + 40);
+  const auto ids = model.config().vocabulary.encode(decode_utf8("abc" + free), "test");
+  CHECK(std::vector<std::int64_t>(seen.begin(), seen.begin() + 3 + 39) ==
+        std::vector<std::int64_t>(ids.begin(), ids.begin() + 3 + 39));
+
+  // Clamping cell 5 of the top layer's h at every step: the state the hook leaves is what the
+  // next step reads, so the sample changes, and each step sees its own unclamped value first.
+  std::size_t unclamped = 0;
+  const std::string clamped = sample(model, options, {}, GenerationHook<float>([&](auto& step) {
+                                       Array<float> h = step.state.layer(1)[0].value();
+                                       unclamped += h(0, 5) != 3.0f;
+                                       h(0, 5) = 3.0f;
+                                       step.state.layer(1)[0] = Var<float>(h);
+                                     }));
+  CHECK(clamped != free);
+  CHECK(unclamped == 3 + 40);
+}
+
+TEST_CASE("a checkpoint without skip_mode keeps its accumulating skip", "[charlm][checkpoint]") {
+  auto config = small_config("gru");
+  config.temporal_skip = 2;
+  auto metadata = config.to_metadata();
+  CHECK(metadata.at("skip_mode") == "output");
+  CHECK(CharLMConfig::from_metadata(metadata).skip_mode == "output");
+  metadata.erase("skip_mode");  // as written before skip modes existed
+  CHECK(CharLMConfig::from_metadata(metadata).skip_mode == "accumulate");
+  metadata["skip_mode"] = "sideways";
+  CHECK_THROWS_WITH(CharLMConfig::from_metadata(metadata),
+                    Catch::Contains("skip mode 'sideways' is not one of output, dilated"));
+}
