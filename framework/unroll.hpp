@@ -8,6 +8,8 @@
 #include "framework/ops/nn.hpp"
 #include "framework/ops/pointwise.hpp"
 #include "framework/ops/reduce.hpp"
+#include "framework/ops/select.hpp"
+#include "framework/ops/sequence.hpp"
 #include "framework/ops/shape.hpp"
 #include "framework/optim/adagrad.hpp"
 #include "framework/optim/adam.hpp"

@@ -189,10 +189,13 @@ Var<T> where(const xt::xarray<bool>& cond, const Var<T>& a, const Var<T>& b) {
   const Shape ab = detail::broadcast_shapes("where", a.shape(), b.shape());
   const Shape cond_shape(cond.shape().begin(), cond.shape().end());
   const Shape full = detail::broadcast_shapes("where", cond_shape, ab);
-  Var<T> y = detail::make_result<T>("where", {&a, &b}, [](Node<T>& n) {
-    detail::accumulate_broadcast(n.input(0), xt::where(n.saved > T(0), n.grad, T(0)));
-    detail::accumulate_broadcast(n.input(1), xt::where(n.saved > T(0), T(0), n.grad));
-  });
+  Var<T> y = detail::make_result<T>(
+      "where", {&a, &b},
+      [](Node<T>& n) {
+        detail::accumulate_broadcast(n.input(0), xt::where(n.saved > T(0), n.grad, T(0)));
+        detail::accumulate_broadcast(n.input(1), xt::where(n.saved > T(0), T(0), n.grad));
+      },
+      kNoValues);
   Node<T>& node = *y.node();
   node.value.resize(full);
   xt::noalias(node.value) = xt::where(cond, a.value(), b.value());

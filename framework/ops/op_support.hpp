@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <xtensor/xarray.hpp>
 #include <xtensor/xnoalias.hpp>
 #include <xtensor/xreducer.hpp>
@@ -44,6 +45,12 @@ void accumulate_broadcast(Node<T>& target, E&& g) {
     Array<T> full = std::forward<E>(g);
     accumulate(target, reduce_to_shape(full, target.value_shape()));
   }
+}
+
+// a > b, with NaN above every number: the order of max_over_time, argmax and topk.
+template <class T>
+bool ranks_above(T a, T b) {
+  return a > b || (std::isnan(a) && !std::isnan(b));
 }
 
 // Normalise a possibly negative axis against `rank`; ValueError naming `op` when out of range.
