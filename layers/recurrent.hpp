@@ -5,6 +5,14 @@
 //   → output [B, T, H] (or [T, B, H]): the last layer's h_t at every step;
 //     final_states: each layer's state after its last valid step (h, and c for an LSTM);
 //     step_states (ForwardOptions::keep_states): every layer's state after every step.
+//   bidirectional: each layer l has a forward cell and a reverse cell (parameters *_l{l} and
+//     *_l{l}_reverse, as PyTorch names them). The reverse cell reads reverse_sequence(x_l,
+//     lengths) — each row backwards within its own length, padding left at the end — and its
+//     outputs are put back in time order; the layer outputs [B, T, 2H], both directions
+//     concatenated, which the next layer reads. States (initial, final, kept) are listed per
+//     layer and direction in PyTorch's order: l0, l0 reverse, l1, l1 reverse, … Residual and
+//     temporal skips apply within each direction along its own reading order (residual where
+//     the layer's input width is 2H); the stepwise API is for one direction only.
 //
 // Per layer l and step t (everything composed of ops; the tape derives BPTT), with o_t the
 // cell's own output and h_t the state the layer carries and outputs:
@@ -36,6 +44,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -45,6 +54,7 @@
 #include "framework/ops/elementwise.hpp"
 #include "framework/ops/nn.hpp"
 #include "framework/ops/recompute.hpp"
+#include "framework/ops/sequence.hpp"
 #include "framework/ops/shape.hpp"
 #include "layers/cells/cell.hpp"
 #include "layers/cells/gru.hpp"
@@ -139,9 +149,9 @@ class Recurrent : public Module<typename Cell::value_type> {
       throw ValueError(fmt::format("{}: dropout {} is not in [0, 1)", name_, options.dropout()));
     if (options.residual() && first_residual_layer() >= options.layers())
       throw ShapeError(fmt::format(
-          "{}: residual connections need a layer whose input width equals the hidden width {}; "
+          "{}: residual connections need a layer whose input width equals its output width {}; "
           "the only layer has input width {}",
-          name_, options.hidden_size(), options.input_size()));
+          name_, output_width(), options.input_size()));
     if (options.recompute() && options.temporal_skip() > 0)
       throw ValueError(fmt::format(
           "{}: recompute and temporal skip {} cannot be combined (a recomputed block of steps "
@@ -152,16 +162,17 @@ class Recurrent : public Module<typename Cell::value_type> {
       throw ValueError(fmt::format(
           "{}: a learned skip weight needs a temporal skip of mode Output (temporal skip {})",
           name_, options.temporal_skip()));
-    for (std::size_t l = 0; l < options.layers(); ++l) {
+    for (std::size_t i = 0; i < options.layers() * directions(); ++i) {
+      const std::size_t l = i / directions(), d = i % directions();
       RecurrentOptions layer = options;
-      layer.input_size(l == 0 ? options.input_size() : options.hidden_size())
-          .seed(options.seed() + l);
+      layer.input_size(l == 0 ? options.input_size() : output_width())
+          .seed(options.seed() + l + d * kReverseSeed);
       auto cell = make_cell(layer);
       if (cell->input_size() != layer.input_size() || cell->hidden_size() != layer.hidden_size())
-        throw ShapeError(fmt::format("{}: cell {} is [{} → {}], expected [{} → {}]", name_, l,
-                                     cell->input_size(), cell->hidden_size(), layer.input_size(),
-                                     layer.hidden_size()));
-      cells_.push_back(this->register_flattened("_l" + std::to_string(l), cell));
+        throw ShapeError(fmt::format("{}: cell {} is [{} → {}], expected [{} → {}]", name_,
+                                     cell_name(i), cell->input_size(), cell->hidden_size(),
+                                     layer.input_size(), layer.hidden_size()));
+      cells_.push_back(this->register_flattened(parameter_suffix(i), cell));
     }
     if (!(options.skip_weight() >= 0.0 && options.skip_weight() <= 1.0))
       throw ValueError(
@@ -172,11 +183,11 @@ class Recurrent : public Module<typename Cell::value_type> {
         throw ValueError(fmt::format(
             "{}: a learned skip weight starts at σ(gate) and cannot start at {} (use (0, 1))",
             name_, w));
-      for (std::size_t l = 0; l < options.layers(); ++l) {
+      for (std::size_t i = 0; i < cells_.size(); ++i) {
         Array<T> gate = Array<T>::from_shape({options.hidden_size()});
         gate.fill(static_cast<T>(std::log(w / (1.0 - w))));  // σ(gate) = w
         skip_gates_.push_back(
-            this->register_parameter("skip_gate_l" + std::to_string(l), std::move(gate)));
+            this->register_parameter("skip_gate" + parameter_suffix(i), std::move(gate)));
       }
     }
   }
@@ -192,7 +203,8 @@ class Recurrent : public Module<typename Cell::value_type> {
     Var<T> x = options_.batch_first() ? input : permute(input, {1, 0, 2});  // [B, T, F]
     const std::size_t batch = x.dim(0), steps = x.dim(1);
     check_initial(initial, batch, "initial state");
-    const std::vector<Var<T>> masks = step_masks(lengths, batch, steps);
+    const Masks masks = step_masks(lengths, batch, steps);
+    if (!masks.empty()) x = unroll::where(masks.valid, x, masks.zero);  // padding reads zeros
 
     SequenceOutput<T> result;
     result.final_states.reserve(cells_.size());
@@ -201,31 +213,27 @@ class Recurrent : public Module<typename Cell::value_type> {
       std::vector<Var<T>>& outputs;
       ~ClearOnExit() { outputs.clear(); }
     } clear_on_exit{outputs_};
-    for (std::size_t l = 0; l < cells_.size(); ++l) {
-      const Cell& cell = *cells_[l];
-      LayerCarry<T> carry =
-          start_layer(l, initial.empty() ? cell.initial_state(batch) : initial[l]);
-      std::vector<Var<T>>& outputs = outputs_;  // reused list: no allocation per call
-      outputs.clear();
-      const std::size_t block = projection_block_steps(batch, steps);
-      Var<T> out;                                    // [B, T, H]
-      if (options_.recompute() && grad_enabled()) {  // nothing to recompute when not recording
-        for (std::size_t t0 = 0; t0 < steps; t0 += block)
-          outputs.push_back(
-              recomputed_block(cells_[l], x, t0, std::min(block, steps - t0), masks, carry.state));
-        out = outputs.size() == 1 ? outputs[0] : concat(outputs, 1);
-      } else {
-        auto* kept = how.keep_states ? &result.step_states[l] : nullptr;
-        for (std::size_t t0 = 0; t0 < steps; t0 += block)
-          run_steps(cell, skip_of(l), x, t0, std::min(block, steps - t0), masks, carry, outputs,
-                    kept);
-        out = stack(outputs, 1);
+    const std::vector<std::size_t> reverse_lengths = directions() == 1 ? std::vector<std::size_t>{}
+                                                     : lengths.empty()
+                                                         ? std::vector<std::size_t>(batch, steps)
+                                                         : lengths;
+    for (std::size_t l = 0; l < options_.layers(); ++l) {
+      Var<T> out;  // [B, T, D·H]
+      std::array<Var<T>, 2> per_direction;
+      for (std::size_t d = 0; d < directions(); ++d) {
+        const std::size_t i = l * directions() + d;
+        const Var<T> in = d == 0 ? x : reverse_sequence(x, reverse_lengths);
+        LayerCarry<T> carry =
+            start_layer(i, initial.empty() ? cells_[i]->initial_state(batch) : initial[i]);
+        Var<T> read =
+            run_direction(i, in, masks, carry, how.keep_states ? &result.step_states[i] : nullptr);
+        per_direction[d] = d == 0 ? read : reverse_sequence(read, reverse_lengths);
+        result.final_states.push_back(std::move(carry.current()));
       }
-      outputs.clear();
+      out = directions() == 1 ? per_direction[0] : concat({per_direction[0], per_direction[1]}, 2);
       if (options_.residual() && l >= first_residual_layer()) out = out + x;
-      if (l + 1 < cells_.size() && options_.dropout() > 0.0)
+      if (l + 1 < options_.layers() && options_.dropout() > 0.0)
         out = dropout(out, options_.dropout(), this->is_training(), rng_);
-      result.final_states.push_back(std::move(carry.current()));
       x = out;
     }
     result.output = options_.batch_first() ? x : permute(x, {1, 0, 2});
@@ -240,6 +248,11 @@ class Recurrent : public Module<typename Cell::value_type> {
     return start(zeros);
   }
   StepState<T> start(const StateList<T>& initial) const {
+    if (directions() == 2)
+      throw ValueError(fmt::format(
+          "{}: a bidirectional layer reads whole sequences; the stepwise API (start, step) is for "
+          "one direction",
+          name_));
     if (initial.empty())
       throw ShapeError(
           fmt::format("{}: start needs one state per layer ({}), got none", name_, cells_.size()));
@@ -252,6 +265,8 @@ class Recurrent : public Module<typename Cell::value_type> {
   // One step through every layer: x_t [B, F] → the last layer's output [B, H] and the next
   // state. ShapeError when x_t or the state does not fit (a state of another batch size too).
   StepOutput<T> step(const Var<T>& x_t, const StepState<T>& state) {
+    if (directions() == 2)
+      throw ValueError(fmt::format("{}: a bidirectional layer has no stepwise API", name_));
     if (state.layers_.size() != cells_.size())
       throw ShapeError(fmt::format("{}: step given a state of {} layers for {} layers", name_,
                                    state.layers_.size(), cells_.size()));
@@ -288,10 +303,19 @@ class Recurrent : public Module<typename Cell::value_type> {
   const RecurrentOptions& options() const { return options_; }
   // The generator of the dropout masks (part of a training state that resumes exactly).
   Rng& dropout_rng() { return rng_; }
-  const Cell& cell(std::size_t layer) const { return *cells_.at(layer); }
-  std::size_t layers() const { return cells_.size(); }
+  // Cell i: layer i / D's direction i % D (D = 2 when bidirectional, else 1).
+  const Cell& cell(std::size_t i) const { return *cells_.at(i); }
+  std::size_t layers() const { return options_.layers(); }
 
  private:
+  // Which rows are valid at each step, for the exact selects of padded steps.
+  struct Masks {
+    std::vector<xt::xarray<bool>> steps;  // [B, 1] per step: t < length_b
+    xt::xarray<bool> valid;               // [B, T, 1]: the same for the whole sequence
+    Var<T> zero;                          // [1]: what a padded step outputs
+    bool empty() const { return steps.empty(); }
+  };
+
   // What layer l's temporal skip needs: its kind, its distance (0: none) and its weight.
   struct Skip {
     SkipMode mode = SkipMode::Output;
@@ -299,13 +323,50 @@ class Recurrent : public Module<typename Cell::value_type> {
     T weight = 1;
     Var<T> gate;  // [H], w = σ(gate) when the weight is learned; else undefined
   };
-  Skip skip_of(std::size_t l) const {
+  // Of cell i (layer i / D).
+  Skip skip_of(std::size_t i) const {
     const std::size_t k = options_.temporal_skip();
     Skip s{options_.skip_mode(), k, static_cast<T>(options_.skip_weight()), {}};
-    if (k > 0 && s.mode == SkipMode::Dilated) s.distance = k << l;
-    if (!skip_gates_.empty()) s.gate = skip_gates_[l];
+    if (k > 0 && s.mode == SkipMode::Dilated) s.distance = k << (i / directions());
+    if (!skip_gates_.empty()) s.gate = skip_gates_[i];
     return s;
   }
+
+  // Cell i over all the steps of `x` [B, T, F_l] in reading order, from `carry`: the outputs
+  // [B, T, H] (zeros at padded steps); advances `carry`, appends each step's state to `kept`.
+  Var<T> run_direction(std::size_t i, const Var<T>& x, const Masks& masks, LayerCarry<T>& carry,
+                       std::vector<State<T>>* kept) {
+    const std::size_t batch = x.dim(0), steps = x.dim(1);
+    const std::size_t block = projection_block_steps(batch, steps);
+    std::vector<Var<T>>& outputs = outputs_;  // reused list: no allocation per call
+    outputs.clear();
+    Var<T> out;
+    if (options_.recompute() && grad_enabled()) {  // nothing to recompute when not recording
+      for (std::size_t t0 = 0; t0 < steps; t0 += block)
+        outputs.push_back(
+            recomputed_block(cells_[i], x, t0, std::min(block, steps - t0), masks, carry.state));
+      out = outputs.size() == 1 ? outputs[0] : concat(outputs, 1);
+    } else {
+      for (std::size_t t0 = 0; t0 < steps; t0 += block)
+        run_steps(*cells_[i], skip_of(i), x, t0, std::min(block, steps - t0), masks, carry, outputs,
+                  kept);
+      out = stack(outputs, 1);
+    }
+    outputs.clear();
+    return out;
+  }
+
+  std::size_t directions() const { return options_.bidirectional() ? 2 : 1; }
+  std::size_t output_width() const { return directions() * options_.hidden_size(); }
+  // Cell i is layer i / D's direction i % D: "_l{l}", or "_l{l}_reverse" (PyTorch's names).
+  std::string parameter_suffix(std::size_t i) const {
+    return "_l" + std::to_string(i / directions()) + (i % directions() ? "_reverse" : "");
+  }
+  std::string cell_name(std::size_t i) const {
+    return std::to_string(i / directions()) + (i % directions() ? " reverse" : "");
+  }
+  // Seeds of the reverse cells: seed + l + kReverseSeed (the forward cells keep seed + l).
+  static constexpr std::uint64_t kReverseSeed = 7919;
 
   LayerCarry<T> start_layer(std::size_t l, const State<T>& initial) const {
     const Skip skip = skip_of(l);
@@ -320,7 +381,7 @@ class Recurrent : public Module<typename Cell::value_type> {
   }
 
   std::size_t first_residual_layer() const {
-    return options_.input_size() == options_.hidden_size() ? 0 : 1;
+    return options_.input_size() == output_width() ? 0 : 1;
   }
 
   void check_input(const Var<T>& input) const {
@@ -337,40 +398,43 @@ class Recurrent : public Module<typename Cell::value_type> {
   void check_initial(const StateList<T>& states, std::size_t batch, const char* what) const {
     if (states.empty()) return;
     if (states.size() != cells_.size())
-      throw ShapeError(
-          fmt::format("{}: {} {}s given for {} layers", name_, states.size(), what, cells_.size()));
+      throw ShapeError(fmt::format("{}: {} {}s given for {} layers{}", name_, states.size(), what,
+                                   options_.layers(),
+                                   directions() == 1 ? "" : " × 2 directions (l0, l0 reverse, …)"));
     for (std::size_t l = 0; l < cells_.size(); ++l) {
       const std::size_t parts = cells_[l]->initial_state(1).size();
       if (states[l].size() != parts)
-        throw ShapeError(fmt::format("{}: {} of layer {} has {} parts, expected {}", name_, what, l,
-                                     states[l].size(), parts));
+        throw ShapeError(fmt::format("{}: {} of layer {} has {} parts, expected {}", name_, what,
+                                     cell_name(l), states[l].size(), parts));
       for (std::size_t i = 0; i < parts; ++i) {
         const auto& s = states[l][i];
         if (s.rank() != 2 || s.dim(0) != batch || s.dim(1) != options_.hidden_size())
           throw ShapeError(fmt::format("{}: {} of layer {} part {} is {}, expected [{}, {}]", name_,
-                                       what, l, i, shape_str(s.shape()), batch,
+                                       what, cell_name(l), i, shape_str(s.shape()), batch,
                                        options_.hidden_size()));
       }
     }
   }
 
-  // Constant [B, 1] masks, 1 where step t < length_b; none when lengths is empty.
-  std::vector<Var<T>> step_masks(const std::vector<std::size_t>& lengths, std::size_t batch,
-                                 std::size_t steps) const {
+  // The masks of `lengths`; none (empty) when lengths is empty.
+  Masks step_masks(const std::vector<std::size_t>& lengths, std::size_t batch,
+                   std::size_t steps) const {
     if (lengths.empty()) return {};
     if (lengths.size() != batch)
       throw ShapeError(
           fmt::format("{}: {} lengths for a batch of {}", name_, lengths.size(), batch));
     for (std::size_t b = 0; b < batch; ++b)
-      if (lengths[b] > steps)
-        throw ValueError(fmt::format("{}: length {} of row {} exceeds the {} steps", name_,
+      if (lengths[b] > steps || lengths[b] == 0)
+        throw ValueError(fmt::format("{}: length {} of row {} is not in [1, {}] (the steps)", name_,
                                      lengths[b], b, steps));
-    std::vector<Var<T>> masks;
+    Masks masks;
+    masks.valid = xt::xarray<bool>::from_shape({batch, steps, 1});
     for (std::size_t t = 0; t < steps; ++t) {
-      Array<T> m = Array<T>::from_shape({batch, 1});
-      for (std::size_t b = 0; b < batch; ++b) m(b, 0) = t < lengths[b] ? T(1) : T(0);
-      masks.emplace_back(std::move(m));
+      xt::xarray<bool> m = xt::xarray<bool>::from_shape({batch, 1});
+      for (std::size_t b = 0; b < batch; ++b) masks.valid(b, t, 0) = m(b, 0) = t < lengths[b];
+      masks.steps.push_back(std::move(m));
     }
+    masks.zero = Var<T>(Array<T>(xt::zeros<T>({1})));
     return masks;
   }
 
@@ -383,7 +447,7 @@ class Recurrent : public Module<typename Cell::value_type> {
   // `projected`, the cell's projected input p_t), `mask` the step's [B, 1] mask or null.
   // Advances `c` and returns h_t (and c_t).
   static State<T> advance(const Cell& cell, const Skip& skip, const Var<T>& in, bool projected,
-                          LayerCarry<T>& c, const Var<T>* mask) {
+                          LayerCarry<T>& c, const xt::xarray<bool>* mask) {
     const std::size_t k = skip.distance;
     const State<T>& read = c.dilated ? c.past[c.t % k] : c.state;  // h_{t−d} or h_{t−1}
     State<T> next;
@@ -405,10 +469,10 @@ class Recurrent : public Module<typename Cell::value_type> {
       }
       if (skip.mode == SkipMode::Output) remember(c, State<T>{own});
     }
-    if (mask) {  // padded rows keep their state: s ← s + m ⊙ (s' − s)
+    if (mask) {  // padded rows keep their state, selected exactly: s ← m ? s' : s
       const State<T>& previous = c.current();
       for (std::size_t j = 0; j < next.size(); ++j)
-        next[j] = previous[j] + *mask * (next[j] - previous[j]);
+        next[j] = unroll::where(*mask, next[j], previous[j]);
     }
     if (k > 0 && skip.mode == SkipMode::Accumulate) remember(c, State<T>{next[0]});
     if (c.dilated)
@@ -432,17 +496,17 @@ class Recurrent : public Module<typename Cell::value_type> {
   // projecting cell computes its input side for all `count` steps in one GEMM:
   // [B, count, F] → [B, count, P].
   static void run_steps(const Cell& cell, const Skip& skip, const Var<T>& x, std::size_t t0,
-                        std::size_t count, const std::vector<Var<T>>& masks, LayerCarry<T>& carry,
+                        std::size_t count, const Masks& masks, LayerCarry<T>& carry,
                         std::vector<Var<T>>& outputs, std::vector<State<T>>* kept) {
     Var<T> projected;
     if constexpr (ProjectingCell<Cell>) projected = cell.project_input(steps_of(x, t0, count));
     for (std::size_t i = 0; i < count; ++i) {
       const std::size_t t = t0 + i;
-      const Var<T>* mask = masks.empty() ? nullptr : &masks[t];
+      const xt::xarray<bool>* mask = masks.empty() ? nullptr : &masks.steps[t];
       State<T> next = ProjectingCell<Cell>
                           ? advance(cell, skip, select(projected, 1, i), true, carry, mask)
                           : advance(cell, skip, select(x, 1, t), false, carry, mask);
-      outputs.push_back(mask ? next[0] * *mask : next[0]);
+      outputs.push_back(mask ? unroll::where(*mask, next[0], masks.zero) : next[0]);
       if (kept) kept->push_back(std::move(next));
     }
   }
@@ -452,12 +516,14 @@ class Recurrent : public Module<typename Cell::value_type> {
   // backward runs again. Its value is [B, count + parts, H]: the count outputs, then the final
   // state's parts. Returns the outputs [B, count, H] and advances `state`.
   Var<T> recomputed_block(const std::shared_ptr<Cell>& cell, const Var<T>& x, std::size_t t0,
-                          std::size_t count, const std::vector<Var<T>>& masks,
-                          State<T>& state) const {
+                          std::size_t count, const Masks& masks, State<T>& state) const {
     std::vector<Var<T>> inputs{steps_of(x, t0, count)};
     for (const auto& part : state) inputs.push_back(part);
-    std::vector<Var<T>> block_masks;
-    if (!masks.empty()) block_masks.assign(masks.begin() + t0, masks.begin() + t0 + count);
+    Masks block_masks;
+    if (!masks.empty()) {
+      block_masks.steps.assign(masks.steps.begin() + t0, masks.steps.begin() + t0 + count);
+      block_masks.zero = masks.zero;
+    }
     const std::size_t parts = state.size();
     RecomputeFn<T> steps = [cell, count, parts, block_masks,
                             name = name_](const std::vector<Var<T>>& in) {

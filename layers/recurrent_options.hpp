@@ -41,6 +41,9 @@ class RecurrentOptions {
                 false)  // x_{l+1} = x_l + layer_l(x_l) where widths match
   UNROLL_OPTION(RecurrentOptions, double, dropout, 0.0)     // between layers, in training only
   UNROLL_OPTION(RecurrentOptions, bool, batch_first, true)  // [B, T, F] (true) or [T, B, F]
+  // A second cell per layer reads each sequence backwards within its length; the layer outputs
+  // both directions concatenated, [B, T, 2H] (torch.nn.RNN/LSTM/GRU(bidirectional=True)).
+  UNROLL_OPTION(RecurrentOptions, bool, bidirectional, false)
   UNROLL_OPTION(RecurrentOptions, RecurrentInit, recurrent_init,
                 RecurrentInit::Uniform)  // W_hh initialization
   UNROLL_OPTION(RecurrentOptions, double, forget_bias,

@@ -2,6 +2,7 @@
 // long sequences, and the vanishing-gradient facts the layers exist to demonstrate.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 #include <xtensor/xview.hpp>
 
 #include "framework/ops/reduce.hpp"
@@ -120,6 +121,57 @@ TEST_CASE("padded steps keep the state and output zeros", "[recurrent]") {
     }
   CHECK(masked.final_states[0][0].value()(1, 0) == Approx(a(1, 1, 0)));
   tape<double>().reset();
+}
+
+TEST_CASE("a NaN or inf in a padded step reaches nothing", "[recurrent]") {
+  // Padded steps select, never blend (0·NaN is NaN): planting NaN and inf in the padding must
+  // leave every output, final state and gradient bit-identical to clean padding.
+  const std::vector<std::size_t> lengths{4, 2, 1};
+  auto run = [&](const RecurrentOptions& options, bool poisoned) {
+    LSTM<double> layer(options);
+    Array<double> data = random_array({3, 4, 3}, 23);
+    if (poisoned) {
+      for (std::size_t b = 0; b < 3; ++b)
+        for (std::size_t t = lengths[b]; t < 4; ++t)
+          for (std::size_t f = 0; f < 3; ++f)
+            data(b, t, f) = f == 1 ? std::numeric_limits<double>::infinity() : std::nan("");
+    }
+    Var<double> x(data, true);
+    auto r = layer.forward(x, {}, lengths);
+    std::vector<Array<double>> out{r.output.value()};
+    Var<double> loss = sum(r.output);
+    for (auto& s : r.final_states) {
+      out.push_back(s[0].value());
+      loss = loss + sum(s[1] * s[1]);
+    }
+    loss.backward();
+    out.push_back(x.grad());
+    for (auto& p : layer.parameters()) out.push_back(p.grad());
+    tape<double>().reset();
+    return out;
+  };
+  const RecurrentOptions variants[] = {
+      LSTMOptions(3, 4).layers(2).seed(24),
+      LSTMOptions(3, 4).layers(2).bidirectional(true).seed(25),
+      LSTMOptions(3, 4).temporal_skip(1).skip_mode(SkipMode::Dilated).layers(2).seed(26),
+      LSTMOptions(3, 4).layers(2).recompute(true).block_steps(2).seed(27)};
+  // Valid rows are selected too, not recomputed as s + 1·(s' − s): a batch whose rows are all
+  // full gives bit for bit what the unmasked layer gives.
+  {
+    LSTM<double> layer(LSTMOptions(3, 4).layers(2).seed(28));
+    const Var<double> x(random_array({3, 4, 3}, 29));
+    CHECK(all_close(layer.forward(x, {}, {4, 4, 4}).output.value(), layer.forward(x).output.value(),
+                    0.0));
+    tape<double>().reset();
+  }
+  for (const auto& options : variants) {
+    const auto clean = run(options, false), poisoned = run(options, true);
+    REQUIRE(clean.size() == poisoned.size());
+    for (std::size_t i = 0; i < clean.size(); ++i) {
+      INFO("result " << i << " (output, final h per layer, input gradient, parameter gradients)");
+      CHECK(all_close(poisoned[i], clean[i], 0.0));
+    }
+  }
 }
 
 TEST_CASE("time-first layout gives the transposed result", "[recurrent]") {

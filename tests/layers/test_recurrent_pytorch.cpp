@@ -1,6 +1,7 @@
 // The recurrent layers against PyTorch: outputs, final states and every gradient of a scalar loss,
 // for RNN (tanh, relu), LSTM and GRU, 1 and 2 layers, with and without an initial state, and a
-// batch of variable lengths. float64 within 1e-10, float32 within 1e-5.
+// batch of variable lengths; bidirectional RNN, LSTM and GRU, 1 and 2 layers, equal and variable
+// lengths. float64 within 1e-10, float32 within 1e-5.
 #include <catch2/catch.hpp>
 #include <xtensor/xview.hpp>
 
@@ -39,10 +40,10 @@ void check_layer(const json& f, const RecurrentOptions& options) {
 
   Var<T> x(fixture_tensor<T>(f["input"]), true);
   const bool lstm = f["cell"] == "lstm";
-  const std::size_t layers = f["layers"];
+  const std::size_t states = f["layers"].get<std::size_t>() * (options.bidirectional() ? 2 : 1);
   StateList<T> initial;
   if (f["has_initial_state"]) {
-    for (std::size_t l = 0; l < layers; ++l) {
+    for (std::size_t l = 0; l < states; ++l) {
       State<T> s{Var<T>(layer_slice<T>(f["h0"], l), true)};
       if (lstm) s.emplace_back(layer_slice<T>(f["c0"], l), true);
       initial.push_back(s);
@@ -85,7 +86,9 @@ template <class T>
 void check_fixture(const std::string& file) {
   INFO("fixture " << file << (std::is_same_v<T, double> ? " (float64)" : " (float32)"));
   const json f = unroll::testing::load_fixture("rnn/" + file);
-  auto options = RecurrentOptions(f["input_size"], f["hidden"]).layers(f["layers"]);
+  auto options = RecurrentOptions(f["input_size"], f["hidden"])
+                     .layers(f["layers"])
+                     .bidirectional(f.value("bidirectional", false));
   const std::string cell = f["cell"];
   if (cell == "lstm") return check_layer<LSTM<T>>(f, options);
   if (cell == "gru") return check_layer<GRU<T>>(f, options);
@@ -93,13 +96,35 @@ void check_fixture(const std::string& file) {
   check_layer<RNN<T>>(f, options);
 }
 
-const std::vector<std::string> kFixtures = {
-    "rnn_tanh_l1_init.json",   "rnn_tanh_l1_noinit.json", "rnn_tanh_l2_init.json",
-    "rnn_tanh_l2_noinit.json", "rnn_relu_l1_init.json",   "rnn_relu_l1_noinit.json",
-    "rnn_relu_l2_init.json",   "rnn_relu_l2_noinit.json", "lstm_l1_init.json",
-    "lstm_l1_noinit.json",     "lstm_l2_init.json",       "lstm_l2_noinit.json",
-    "gru_l1_init.json",        "gru_l1_noinit.json",      "gru_l2_init.json",
-    "gru_l2_noinit.json",      "lstm_l1_lengths.json"};
+const std::vector<std::string> kFixtures = {"rnn_tanh_l1_init.json",
+                                            "rnn_tanh_l1_noinit.json",
+                                            "rnn_tanh_l2_init.json",
+                                            "rnn_tanh_l2_noinit.json",
+                                            "rnn_relu_l1_init.json",
+                                            "rnn_relu_l1_noinit.json",
+                                            "rnn_relu_l2_init.json",
+                                            "rnn_relu_l2_noinit.json",
+                                            "lstm_l1_init.json",
+                                            "lstm_l1_noinit.json",
+                                            "lstm_l2_init.json",
+                                            "lstm_l2_noinit.json",
+                                            "gru_l1_init.json",
+                                            "gru_l1_noinit.json",
+                                            "gru_l2_init.json",
+                                            "gru_l2_noinit.json",
+                                            "lstm_l1_lengths.json",
+                                            "bi_rnn_tanh_l1_init.json",
+                                            "bi_rnn_tanh_l1_lengths.json",
+                                            "bi_rnn_tanh_l2_init.json",
+                                            "bi_rnn_tanh_l2_lengths.json",
+                                            "bi_lstm_l1_init.json",
+                                            "bi_lstm_l1_lengths.json",
+                                            "bi_lstm_l2_init.json",
+                                            "bi_lstm_l2_lengths.json",
+                                            "bi_gru_l1_init.json",
+                                            "bi_gru_l1_lengths.json",
+                                            "bi_gru_l2_init.json",
+                                            "bi_gru_l2_lengths.json"};
 
 }  // namespace
 
