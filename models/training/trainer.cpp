@@ -17,6 +17,9 @@
 namespace unroll::training {
 namespace {
 
+// "nan", "inf" or "-inf" (fmt would print NaN's sign).
+std::string non_finite_name(double x) { return std::isnan(x) ? "nan" : x > 0 ? "inf" : "-inf"; }
+
 std::vector<double> split_numbers(const std::string& s, const std::string& path) {
   std::vector<double> numbers;
   std::istringstream in(s);
@@ -80,10 +83,10 @@ StepResult Trainer::step() {
   if (!result.applied) {
     optimizer_->zero_grad();
     if (options_.nonfinite == NonFinite::Stop)
-      throw NonFiniteError(
-          fmt::format("step {}: the {} is {} (non-finite); it was not applied and training stopped",
-                      steps_ + 1, std::isfinite(result.loss) ? "gradient norm" : "loss",
-                      std::isfinite(result.loss) ? result.grad_norm : result.loss));
+      throw NonFiniteError(fmt::format(
+          "step {}: the {} is {} (non-finite); it was not applied and training stopped", steps_ + 1,
+          std::isfinite(result.loss) ? "gradient norm" : "loss",
+          non_finite_name(std::isfinite(result.loss) ? result.grad_norm : result.loss)));
     ++steps_, ++skipped_;
     return result;
   }
