@@ -22,7 +22,6 @@ std::string carried_name(std::size_t layer, std::size_t part) {
 void TrainOptions::validate() const {
   if (seq == 0) throw ValueError("sequence length must be at least 1");
   if (batch == 0) throw ValueError("batch size must be at least 1");
-  trainer.validate();
 }
 
 CharLMTask::CharLMTask(CharLM<float>& model, std::vector<std::int64_t> train_ids,

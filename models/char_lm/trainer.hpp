@@ -24,7 +24,7 @@ struct TrainOptions {
   // states carry over from window to window, char-rnn style).
   bool random_windows = false;
   training::TrainerOptions trainer;  // optimizer, rate, clipping, schedule, non-finite steps
-  // ValueError naming the option for a zero size, or anything trainer.validate() rejects.
+  // ValueError naming the option for a zero size (the Trainer checks `trainer`).
   void validate() const;
 };
 
