@@ -9,11 +9,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 
 #include "examples/charlm/default_corpus.hpp"
@@ -24,14 +21,12 @@
 #include "models/char_lm/trainer.hpp"
 #include "models/text/corpus.hpp"
 #include "models/text/utf8.hpp"
+#include "models/training/loop.hpp"
 
 using namespace unroll;
 namespace fs = std::filesystem;
 
 namespace {
-
-volatile std::sig_atomic_t interrupted = 0;
-void on_sigint(int) { interrupted = 1; }
 
 struct TrainArgs {
   std::string data, init, resume, out, log, windows = "stream";
@@ -40,7 +35,8 @@ struct TrainArgs {
   std::optional<std::int64_t> steps, epochs;
   std::optional<double> minutes;
   double val_fraction = 0.1;
-  std::int64_t sample_every = 0, eval_every = 0;
+  std::int64_t sample_every = 0, eval_every = 250;
+  bool keep_best = false, skip_nonfinite = false;
   int threads = 0;
 };
 
@@ -66,14 +62,10 @@ std::unique_ptr<CharLM<float>> load_model(const std::string& checkpoint) {
   return model;
 }
 
-std::string format_duration(double seconds) {
-  const auto s = static_cast<long>(seconds);
-  return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s % 3600 / 60)
-                   : fmt::format("{}m{:02}s", s / 60, s % 60);
-}
-
 int train(TrainArgs& a) {
   a.train.random_windows = a.windows == "random";
+  a.train.trainer.nonfinite =
+      a.skip_nonfinite ? training::NonFinite::Skip : training::NonFinite::Stop;
   check_output_folder(a.out);
   if (!a.log.empty()) check_output_folder(a.log);
   const std::u32string text =
@@ -87,83 +79,45 @@ int train(TrainArgs& a) {
   }
   const Corpus corpus = split_corpus(text, a.val_fraction);
   const Vocabulary& vocab = model->config().vocabulary;
-  Trainer trainer(*model, vocab.encode(corpus.train, "training text"), a.train);
-  if (!a.resume.empty()) trainer.load_state(a.resume);
-  const auto val_ids = corpus.validation.size() > a.train.seq
-                           ? vocab.encode(corpus.validation, "validation text")
-                           : std::vector<std::int64_t>{};
+  CharLMTask task(*model, vocab.encode(corpus.train, "training text"),
+                  corpus.validation.size() > a.train.seq
+                      ? vocab.encode(corpus.validation, "validation text")
+                      : std::vector<std::int64_t>{},
+                  a.train);
 
-  const std::int64_t total =
-      a.steps    ? *a.steps
-      : a.epochs ? *a.epochs * static_cast<std::int64_t>(trainer.windows_per_epoch())
-                 : std::numeric_limits<std::int64_t>::max();
-  const double budget_s = a.minutes ? *a.minutes * 60.0 : 0.0;
-  const bool terminal = isatty(STDOUT_FILENO);
-  std::ofstream log;
-  if (!a.log.empty()) {
-    // A resumed run appends to its log rather than erasing the rows it already wrote.
-    const bool append = !a.resume.empty() && fs::exists(a.log) && fs::file_size(a.log) > 0;
-    log.open(a.log, append ? std::ios::app : std::ios::trunc);
-    if (!log) throw ValueError(fmt::format("cannot write the log '{}'", a.log));
-    if (!append) log << "step,elapsed_s,train_loss,val_loss,grad_norm,lr,tokens_per_s\n";
+  training::LoopOptions loop;
+  loop.checkpoint = a.out, loop.eval_every = a.eval_every, loop.log = a.log;
+  loop.keep_best = a.keep_best;
+  if (a.steps) loop.max_steps = *a.steps;
+  if (a.epochs) loop.max_steps = *a.epochs * static_cast<std::int64_t>(task.windows_per_epoch());
+  if (a.minutes) loop.max_seconds = *a.minutes * 60.0;
+  auto& schedule = a.train.trainer.schedule;
+  if (schedule.kind == "cosine" && schedule.cosine_steps == 0) {
+    if (!a.steps && !a.epochs)
+      throw ValueError("--lr-schedule cosine needs --steps, --epochs or --cosine-steps");
+    schedule.cosine_steps = loop.max_steps;
+  }
+  training::Trainer trainer(task, a.train.trainer);
+  if (!a.resume.empty()) trainer.load_state(a.resume);
+  if (a.sample_every > 0) {
+    loop.report_every = a.sample_every;
+    loop.report = [&](std::int64_t step) {
+      return fmt::format(
+          "--- sample at step {} ---\n{}\n---", step,
+          sample(*model, SampleOptions{.prime = "", .length = 200, .temperature = 0.8, .seed = 1}));
+    };
   }
   fmt::print(
       "charlm: {} {}×{} (embed {}), vocabulary {}, {} parameters; {} training and {} "
       "validation symbols\n",
       model->config().cell, model->config().layers, model->config().hidden, model->config().embed,
       vocab.size(), model->parameter_count(), corpus.train.size(), corpus.validation.size());
-  std::signal(SIGINT, on_sigint);
-  const auto start = std::chrono::steady_clock::now();
-  double last_val = NAN, tokens_per_s = 0;
-  auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
-  const std::int64_t first = trainer.steps_done();
-  const std::int64_t eval_every = a.eval_every > 0 ? a.eval_every : 250;
-  const std::int64_t report_every = terminal ? 1 : 50;
-  while (trainer.steps_done() < total && !interrupted && !(budget_s > 0 && elapsed() >= budget_s)) {
-    const StepResult r = trainer.step();
-    const std::int64_t step = trainer.steps_done();
-    const double t = elapsed();
-    tokens_per_s =
-        static_cast<double>((step - first) * trainer.tokens_per_step()) / std::max(t, 1e-9);
-    const bool final_step = step == total || (budget_s > 0 && t >= budget_s);
-    if (!val_ids.empty() && (step % eval_every == 0 || final_step))
-      last_val = evaluate(*model, val_ids, a.train.seq).loss_nats;
-    if (log.is_open())
-      log << fmt::format("{},{:.3f},{:.5f},{},{:.5f},{:g},{:.1f}\n", step, t, r.loss,
-                         std::isnan(last_val) ? std::string() : fmt::format("{:.5f}", last_val),
-                         r.grad_norm, trainer.optimizer().lr(), tokens_per_s)
-          << std::flush;
-    if (step % report_every == 0 || final_step) {
-      const std::string val = std::isnan(last_val) ? "-"
-                                                   : fmt::format("{:.4f} ({:.3f} bpc)", last_val,
-                                                                 last_val / std::log(2.0));
-      const std::string of_total =
-          total == std::numeric_limits<std::int64_t>::max() ? "" : fmt::format("/{}", total);
-      double remaining = budget_s > 0 ? budget_s - t : 0;
-      if (total != std::numeric_limits<std::int64_t>::max())
-        remaining = std::max(
-            remaining, (t / static_cast<double>(step - first)) * static_cast<double>(total - step));
-      const std::string line =
-          fmt::format("step {}{}  loss {:.4f}  val {}  {:.0f} tok/s  |g| {:.2f}  ETA {}", step,
-                      of_total, r.loss, val, tokens_per_s, r.grad_norm, format_duration(remaining));
-      if (terminal)
-        fmt::print("\r\033[K{}", line), std::fflush(stdout);
-      else
-        fmt::print("{}\n", line);
-    }
-    if (a.sample_every > 0 && step % a.sample_every == 0) {
-      if (terminal) fmt::print("\n");
-      fmt::print(
-          "--- sample at step {} ---\n{}\n---\n", step,
-          sample(*model, SampleOptions{.prime = "", .length = 200, .temperature = 0.8, .seed = 1}));
-    }
+  try {
+    training::run_training(trainer, loop);
+  } catch (const training::NonFiniteError& e) {
+    throw training::NonFiniteError(
+        fmt::format("{}; nothing was saved (--skip-nonfinite skips such steps)", e.what()));
   }
-  if (terminal) fmt::print("\n");
-  trainer.save(a.out);
-  fmt::print("{}saved {} after {} steps ({:.1f} s)\n", interrupted ? "interrupted: " : "", a.out,
-             trainer.steps_done(), elapsed());
   return 0;
 }
 
@@ -256,22 +210,53 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->excludes(steps)
       ->excludes(epochs);
-  train_cmd->add_option("--optimizer", t.train.optimizer, "adam | sgd | adagrad | rmsprop")
+  train_cmd->add_option("--optimizer", t.train.trainer.optimizer, "adam | sgd | adagrad | rmsprop")
       ->check(CLI::IsMember({"adam", "sgd", "adagrad", "rmsprop"}))
       ->capture_default_str();
-  train_cmd->add_option("--lr", t.train.lr, "learning rate")
+  train_cmd->add_option("--lr", t.train.trainer.lr, "learning rate (the peak, with a schedule)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   auto* clip_norm = train_cmd
-                        ->add_option("--clip-norm", t.train.clip_norm,
+                        ->add_option("--clip-norm", t.train.trainer.clip_norm,
                                      "clip the gradients' total L2 norm to this (0: off)")
                         ->check(CLI::NonNegativeNumber)
                         ->capture_default_str();
   train_cmd
-      ->add_option("--clip-value", t.train.clip_value,
+      ->add_option("--clip-value", t.train.trainer.clip_value,
                    "clip each gradient element to ±this (0: off; replaces --clip-norm)")
       ->check(CLI::NonNegativeNumber)
       ->excludes(clip_norm);
+  auto& schedule = t.train.trainer.schedule;
+  train_cmd
+      ->add_option("--lr-schedule", schedule.kind,
+                   "constant; step: × --lr-gamma every --lr-step-size steps; cosine: a half "
+                   "cosine from --lr down to --min-lr at --cosine-steps; plateau: halved after "
+                   "--patience validations without improvement")
+      ->check(CLI::IsMember({"constant", "step", "cosine", "plateau"}))
+      ->capture_default_str();
+  train_cmd
+      ->add_option("--warmup", schedule.warmup, "linear warm-up from 0 over N steps (any schedule)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  train_cmd->add_option("--lr-step-size", schedule.step_size, "step: steps between decays")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  train_cmd->add_option("--lr-gamma", schedule.gamma, "step: the factor of each decay")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  train_cmd
+      ->add_option("--cosine-steps", schedule.cosine_steps,
+                   "cosine: the step at which it reaches --min-lr (default: --steps, or "
+                   "the steps of --epochs)")
+      ->check(CLI::PositiveNumber);
+  train_cmd
+      ->add_option("--patience", schedule.patience,
+                   "plateau: validations without improvement before halving")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  train_cmd->add_option("--min-lr", schedule.min_lr, "cosine and plateau: the lowest rate")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   train_cmd
       ->add_option("--val-fraction", t.val_fraction,
                    "last fraction of the text kept for validation")
@@ -281,9 +266,18 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train_cmd->add_option(
       "--log", t.log,
-      "metrics CSV (step, elapsed_s, train_loss, val_loss, grad_norm, lr, tokens_per_s)");
-  train_cmd->add_option("--eval-every", t.eval_every, "validate every N steps (default 250)")
-      ->check(CLI::PositiveNumber);
+      "metrics CSV (step, elapsed_s, train_loss, val_loss, grad_norm, lr, tokens_per_s; skipped "
+      "with --skip-nonfinite)");
+  train_cmd->add_option("--eval-every", t.eval_every, "validate every N steps (and after the last)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  train_cmd->add_flag(
+      "--keep-best", t.keep_best,
+      "also keep the checkpoint of the lowest validation loss as NAME.best.safetensors "
+      "(its val_loss in the metadata)");
+  train_cmd->add_flag("--skip-nonfinite", t.skip_nonfinite,
+                      "skip a step whose loss or gradient norm is inf or NaN (counted in the log) "
+                      "instead of stopping; such a step is never applied either way");
   train_cmd
       ->add_option("--sample-every", t.sample_every, "print a 200-character sample every N steps")
       ->check(CLI::PositiveNumber);

@@ -132,4 +132,16 @@ void PlateauHalving::load_state(const std::vector<double>& state) {
   bad_ = static_cast<std::int64_t>(state[2]);
 }
 
+Warmup::Warmup(std::unique_ptr<Schedule> after, std::int64_t steps)
+    : after_(std::move(after)), steps_(steps) {
+  if (!after_) throw ValueError("Warmup: no schedule to warm up");
+  if (steps < 1) throw ValueError(fmt::format("Warmup: {} warm-up steps is not positive", steps));
+}
+
+double Warmup::lr(std::int64_t step) const {
+  check_step("Warmup", step);
+  const double rate = after_->lr(step);
+  return step < steps_ ? rate * static_cast<double>(step) / static_cast<double>(steps_) : rate;
+}
+
 }  // namespace unroll

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace unroll {
@@ -93,6 +94,25 @@ class PlateauHalving : public Schedule {
   double threshold_, min_lr_;
   double best_;
   std::int64_t bad_ = 0;
+};
+
+// A linear warm-up in front of another schedule (W = steps):
+//   t < W:   lr(t) = after.lr(t) · t / W
+//   t ≥ W:   lr(t) = after.lr(t)
+// Its state is after's. CosineWithWarmup has its own warm-up and needs no wrapper.
+class Warmup : public Schedule {
+ public:
+  // ValueError when steps < 1 or after is empty.
+  Warmup(std::unique_ptr<Schedule> after, std::int64_t steps);
+  double lr(std::int64_t step) const override;
+  Schedule& after() { return *after_; }
+
+  std::vector<double> state() const override { return after_->state(); }
+  void load_state(const std::vector<double>& state) override { after_->load_state(state); }
+
+ private:
+  std::unique_ptr<Schedule> after_;
+  std::int64_t steps_;
 };
 
 }  // namespace unroll

@@ -1,74 +1,78 @@
-// Training a CharLM with truncated BPTT, as char-rnn does: each step takes the next window of
-// every stream, starts from the (detached) states the previous window ended with, computes the
-// mean cross-entropy, backpropagates, clips and updates. The whole training state — weights,
-// optimizer moments, step, data position, carried states, dropout RNG — can be saved and
-// restored, so a resumed run continues exactly as an uninterrupted one.
+// charlm's training task: truncated BPTT as char-rnn does it. Each step takes the next window of
+// every stream, starts from the (detached) states the previous window ended with, and scores
+// the mean cross-entropy; validation is evaluate()'s loss in nats per character. Its part of the
+// training state — data position, carried states, dropout RNG — is saved beside the checkpoint
+// with the generic Trainer's (models/training), so a resumed run continues exactly.
 #pragma once
 
-#include <memory>
+#include <cstdint>
 #include <string>
+#include <vector>
 
-#include "framework/optim/optimizer.hpp"
 #include "models/char_lm/char_lm.hpp"
 #include "models/text/batches.hpp"
+#include "models/training/trainer.hpp"
 
 namespace unroll {
 
 struct TrainOptions {
   std::size_t seq = 64;
   std::size_t batch = 32;
-  std::string optimizer = "adam";  // adam | sgd | adagrad | rmsprop
-  double lr = 2e-3;
-  double clip_norm = 5.0;   // 0: off
-  double clip_value = 0.0;  // 0: off
   std::uint64_t seed = 1;
   bool random_offsets = false;
   // Each step: B windows at random positions, each from a zero state (instead of B streams whose
   // states carry over from window to window, char-rnn style).
   bool random_windows = false;
-  // ValueError naming the option for a zero size, a negative rate or clip, an unknown optimizer.
+  training::TrainerOptions trainer;  // optimizer, rate, clipping, schedule, non-finite steps
+  // ValueError naming the option for a zero size (the Trainer checks `trainer`).
   void validate() const;
 };
 
-struct StepResult {
-  double loss = 0;       // mean cross-entropy of the window, nats per character
-  double grad_norm = 0;  // total L2 norm before clipping
-};
-
-// The optimizer `name` (adam | sgd | adagrad | rmsprop, PyTorch defaults otherwise; RMSprop with
-// char-rnn's decay 0.95) over `parameters` at learning rate `lr`.
-std::unique_ptr<Optimizer<float>> make_optimizer(const std::string& name,
-                                                 const NamedParameters<float>& parameters,
-                                                 double lr);
-
-class Trainer {
+class CharLMTask : public training::Task {
  public:
-  Trainer(CharLM<float>& model, std::vector<std::int64_t> train_ids, const TrainOptions& options);
+  // Validation on `validation_ids` when it holds more than options.seq ids.
+  CharLMTask(CharLM<float>& model, std::vector<std::int64_t> train_ids,
+             std::vector<std::int64_t> validation_ids, const TrainOptions& options);
 
-  StepResult step();
-  std::int64_t steps_done() const { return optimizer_->steps(); }
-  std::size_t tokens_per_step() const { return options_.batch * options_.seq; }
+  Module<float>& model() override { return model_; }
+  Var<float> loss(std::int64_t step) override;
+  // Carries the window's final states, detached — none after a skipped step.
+  void finish_step(bool applied) override;
+  std::size_t tokens_per_step() const override { return options_.batch * options_.seq; }
+  bool has_validation() const override { return validation_.size() > options_.seq; }
+  training::Validation validate() override;
+  std::string describe(const training::Validation& validation) const override;
+  std::map<std::string, std::string> checkpoint_metadata() const override;
+  std::string state_kind() const override { return "charlm-training-state"; }
+  void save_state(io::SafetensorsFile& state) const override;
+  void load_state(const io::SafetensorsFile& state, const std::string& path) override;
+
   std::size_t windows_per_epoch() const { return batches_.windows_per_epoch(); }
-  Optimizer<float>& optimizer() { return *optimizer_; }
-
-  // The model's weights and metadata to `checkpoint`, the training state beside it
-  // (training_state_path), both atomically.
-  void save(const std::string& checkpoint) const;
-  // Restores the training state saved beside `checkpoint` (the weights are the model's already).
-  // ValueError when it is missing, belongs to another step, or does not fit the model.
-  void load_state(const std::string& checkpoint);
 
  private:
   CharLM<float>& model_;
   TrainOptions options_;
   StreamBatcher batches_;
-  std::unique_ptr<Optimizer<float>> optimizer_;
-  std::vector<Var<float>> parameters_;  // the model's, listed once (clipped every step)
-  StateList<float> carried_;            // detached final states of the previous window
-  Batch batch_;                         // the current window, refilled in place every step
+  std::vector<std::int64_t> validation_;
+  StateList<float> carried_;   // detached final states of the previous window
+  Batch batch_;                // the current window, refilled in place every step
+  SequenceOutput<float> out_;  // the current window's forward pass, until finish_step
 };
 
-// "run.safetensors" → "run.train.safetensors": where the training state of a checkpoint lives.
-std::string training_state_path(const std::string& checkpoint);
+// A CharLMTask and the Trainer that steps it, as one object (charlm_bench and the tests step it
+// directly; the charlm program runs it in training::run_training).
+class CharLMTrainer {
+ public:
+  CharLMTrainer(CharLM<float>& model, std::vector<std::int64_t> train_ids,
+                const TrainOptions& options, std::vector<std::int64_t> validation_ids = {});
+  training::StepResult step() { return trainer_.step(); }
+  CharLMTask& task() { return task_; }
+  training::Trainer& trainer() { return trainer_; }
+
+ private:
+  CharLMTask task_;
+  training::Trainer trainer_;
+};
+using Trainer = CharLMTrainer;
 
 }  // namespace unroll

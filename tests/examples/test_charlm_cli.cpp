@@ -1,10 +1,12 @@
 // End-to-end tests of build/bin/charlm on small generated corpora: train, checkpoint, resume,
 // sample, eval, Korean text, interruption, and every kind of bad input.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -274,4 +276,151 @@ TEST_CASE("bad input exits non-zero with one clear line and writes no checkpoint
       "symbol '€' (U+20AC) at character 12 is not in the vocabulary");
   require_one_line_error(charlm(box, "sample --ckpt " + ckpt + " --prime Z"), "'Z' (U+005A)");
   require_one_line_error(charlm(box, "frobnicate"), "unknown command 'frobnicate'");
+}
+
+namespace {
+
+// Column `name` of every data row of a metrics CSV.
+std::vector<std::string> csv_column(const std::string& csv, const std::string& name) {
+  std::istringstream lines(csv);
+  std::string line, cell;
+  std::getline(lines, line);
+  std::istringstream header(line);
+  std::size_t index = 0;
+  while (std::getline(header, cell, ',') && cell != name) ++index;
+  std::vector<std::string> values;
+  while (std::getline(lines, line)) {
+    std::istringstream cells(line);
+    for (std::size_t k = 0; k <= index; ++k) cell.clear(), std::getline(cells, cell, ',');
+    values.push_back(cell);
+  }
+  return values;
+}
+
+bool same_tensors(const io::SafetensorsFile& a, const io::SafetensorsFile& b) {
+  if (a.tensors.size() != b.tensors.size()) return false;
+  for (const auto& [name, tensor] : a.tensors)
+    if (!b.tensors.count(name) || tensor.bytes != b.tensors.at(name).bytes) return false;
+  return true;
+}
+
+// A relu RNN stepped with SGD at lr 1e38 and no clipping: deterministic, the loss is NaN by the
+// second step.
+const std::string kTiny = "--embed 8 --hidden 16 --layers 2 --seq 16 --batch 4 ";
+
+const std::string kExploding =
+    "--embed 8 --hidden 16 --layers 2 --seq 16 --batch 4 --cell rnn --nonlinearity relu "
+    "--optimizer sgd --clip-norm 0 ";
+
+}  // namespace
+
+TEST_CASE("a non-finite step stops the run with one line; the last checkpoint stays intact",
+          "[cli][nonfinite]") {
+  Sandbox box;
+  const auto data = box.write("text.txt", corpus(4000));
+  const auto ckpt = box.path("m.safetensors");
+  REQUIRE(
+      charlm(box, "train --data " + data + " " + kExploding + "--lr 0.1 --steps 5 --out " + ckpt)
+          .status == 0);
+  const std::string weights = slurp(ckpt), state = slurp(box.path("m.train.safetensors"));
+  const auto r = charlm(box, "train --data " + data + " " + kExploding +
+                                 "--lr 1e38 --steps 10 --resume " + ckpt + " --out " + ckpt);
+  require_one_line_error(r, "(non-finite); it was not applied and training stopped");
+  CHECK_THAT(r.err, Catch::Matches("charlm: step [0-9]+: the (loss|gradient norm) is .*\n"));
+  CHECK(slurp(ckpt) == weights);
+  CHECK(slurp(box.path("m.train.safetensors")) == state);
+}
+
+TEST_CASE("--skip-nonfinite skips such steps and counts them in the CSV and the summary",
+          "[cli][nonfinite]") {
+  Sandbox box;
+  const auto data = box.write("text.txt", corpus(4000));
+  const auto r = charlm(box, "train --data " + data + " " + kExploding +
+                                 "--lr 1e38 --steps 10 --skip-nonfinite --out " +
+                                 box.path("m.safetensors") + " --log " + box.path("m.csv"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto skipped = csv_column(slurp(box.path("m.csv")), "skipped");
+  REQUIRE(skipped.size() == 10);
+  CHECK(skipped.front() == "0");
+  CHECK(std::stoi(skipped.back()) > 0);
+  CHECK_THAT(r.out,
+             Catch::Contains("after 10 steps, " + skipped.back() + " skipped as non-finite"));
+  CHECK(io::read_safetensors(box.path("m.train.safetensors")).metadata.at("skipped") ==
+        skipped.back());
+}
+
+TEST_CASE("the CSV's lr follows the schedule's formula", "[cli][schedule]") {
+  const double pi = 3.14159265358979323846;
+  const std::pair<std::string, std::function<double(int)>> cases[] = {
+      {"--lr-schedule cosine --warmup 4",  // cosine over --steps 20, after 4 warm-up steps
+       [pi](int t) { return t < 4 ? 0.01 * t / 4 : 0.005 * (1 + std::cos(pi * (t - 4) / 16.0)); }},
+      {"--lr-schedule step --lr-step-size 6 --lr-gamma 0.5",
+       [](int t) { return 0.01 * std::pow(0.5, t / 6); }}};
+  for (const auto& [options, lr] : cases) {
+    INFO(options);
+    Sandbox box;
+    const auto data = box.write("text.txt", corpus(4000));
+    const auto r =
+        charlm(box, "train --data " + data + " " + kSmall + " --lr 0.01 --steps 20 " + options +
+                        " --out " + box.path("m.safetensors") + " --log " + box.path("m.csv"));
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const auto rates = csv_column(slurp(box.path("m.csv")), "lr");
+    REQUIRE(rates.size() == 20);
+    for (int t = 0; t < 20; ++t) {
+      INFO("step " << t + 1);
+      CHECK(std::stod(rates[t]) == Approx(lr(t)).epsilon(1e-5).margin(1e-12));
+    }
+  }
+}
+
+TEST_CASE("a run with a schedule resumes exactly, the plateau's state included",
+          "[cli][resume][schedule]") {
+  const std::string schedule =
+      GENERATE(std::string("--lr-schedule cosine --warmup 3 --cosine-steps 20"),
+               std::string("--lr-schedule plateau --patience 2"));
+  INFO(schedule);
+  Sandbox box;
+  // The validation text is all 'z', which the training text never has: every validation after
+  // the first is worse, so the plateau halves at steps 12 and 20 (validations at 4, 8, 12, ...)
+  // — the first only if the resumed run remembers the bad validation at step 8.
+  const auto data = box.write("text.txt", corpus(5400) + std::string(600, 'z'));
+  const std::string common = "train --data " + data + " " + kTiny + "--eval-every 4 --lr 0.01 " +
+                             schedule + " --dropout 0.3 ";
+  REQUIRE(charlm(box, common + "--steps 20 --out " + box.path("straight.safetensors") + " --log " +
+                          box.path("straight.csv"))
+              .status == 0);
+  REQUIRE(charlm(box, common + "--steps 10 --out " + box.path("half.safetensors")).status == 0);
+  const auto r = charlm(box, common + "--steps 20 --resume " + box.path("half.safetensors") +
+                                 " --out " + box.path("resumed.safetensors"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto rates = csv_column(slurp(box.path("straight.csv")), "lr");
+  CHECK(rates[11] != rates[12]);  // the schedule changed the rate after step 12 (both kinds)
+  CHECK(same_tensors(io::read_safetensors(box.path("straight.safetensors")),
+                     io::read_safetensors(box.path("resumed.safetensors"))));
+}
+
+TEST_CASE("--keep-best keeps the checkpoint of the minimum validation loss, across a resume",
+          "[cli][keep-best]") {
+  Sandbox box;
+  // Validation gets worse as training goes on (see above): the best is an early one.
+  const auto data = box.write("text.txt", corpus(5400) + std::string(600, 'z'));
+  const std::string common = "train --data " + data + " " + kTiny +
+                             "--eval-every 2 --keep-best --log " + box.path("m.csv") + " --out " +
+                             box.path("m.safetensors") + " ";
+  REQUIRE(charlm(box, common + "--steps 6").status == 0);
+  const auto r = charlm(box, common + "--steps 12 --resume " + box.path("m.safetensors"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  const auto losses = csv_column(slurp(box.path("m.csv")), "val_loss");
+  REQUIRE(losses.size() == 12);
+  std::size_t best = 1;  // row of step 2, the first validation; empty cells before validations
+  for (std::size_t i = 1; i < losses.size(); ++i)
+    if (!losses[i].empty() && std::stod(losses[i]) < std::stod(losses[best])) best = i;
+  const auto file = io::read_safetensors(box.path("m.best.safetensors"));
+  CHECK(std::stod(file.metadata.at("val_loss")) == Approx(std::stod(losses[best])).margin(6e-6));
+  CHECK(file.metadata.at("step") == std::to_string(best + 1));
+  CHECK(file.metadata.at("cell") == "lstm");
 }

@@ -92,6 +92,24 @@ TEST_CASE("PlateauHalving halves after `patience` evaluations without improvemen
   }
 }
 
+TEST_CASE("Warmup ramps another schedule up linearly and keeps its state", "[optim][schedule]") {
+  Warmup s(std::make_unique<StepDecay>(1.0, 4, 0.5), 2);
+  CHECK(s.lr(0) == 0.0);
+  CHECK(s.lr(1) == 0.5);
+  CHECK(s.lr(2) == 1.0);
+  CHECK(s.lr(4) == 0.5);  // StepDecay's own rate from step 2 on
+  Warmup plateau(std::make_unique<PlateauHalving>(1.0, 1), 4);
+  auto& inner = static_cast<PlateauHalving&>(plateau.after());
+  inner.observe(1.0);
+  inner.observe(2.0);  // no improvement: halved
+  CHECK(plateau.lr(1) == 0.125);
+  CHECK(plateau.state() == inner.state());
+  Warmup resumed(std::make_unique<PlateauHalving>(1.0, 1), 4);
+  resumed.load_state(plateau.state());
+  CHECK(resumed.lr(10) == 0.5);
+  CHECK_THROWS_WITH(Warmup(std::make_unique<Constant>(1.0), 0), Contains("0 warm-up steps"));
+}
+
 TEST_CASE("the pure schedules have no state to checkpoint", "[optim][schedule]") {
   StepDecay s(1.0, 3, 0.5);
   CHECK(s.state().empty());

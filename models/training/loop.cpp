@@ -1,0 +1,92 @@
+#include "models/training/loop.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "models/training/interrupt.hpp"
+#include "models/training/metrics_log.hpp"
+#include "models/training/progress.hpp"
+#include "models/training/training_state.hpp"
+
+namespace unroll::training {
+namespace {
+
+void check(const LoopOptions& o, const Task& task) {
+  if (o.checkpoint.empty()) throw ValueError("training loop: no checkpoint path to save to");
+  if (o.eval_every < 1)
+    throw ValueError(fmt::format("training loop: validation every {} steps", o.eval_every));
+  if (o.keep_best && !task.has_validation())
+    throw ValueError("keep-best needs validation data, and this run has none");
+}
+
+}  // namespace
+
+LoopResult run_training(Trainer& trainer, const LoopOptions& o) {
+  Task& task = trainer.task();
+  check(o, task);
+  const bool skipping = trainer.options().nonfinite == NonFinite::Skip;
+  MetricsLog log(o.log, skipping, task.metric_names(), trainer.steps_done() > 0);
+  Progress progress(o.out, o.piped_report_every);
+  const InterruptFlag interrupt;
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const bool bounded = o.max_steps != std::numeric_limits<std::int64_t>::max();
+  const std::int64_t first = trainer.steps_done();
+  std::optional<Validation> last;
+  LoopResult result;
+  while (trainer.steps_done() < o.max_steps && !(o.max_seconds > 0 && elapsed() >= o.max_seconds)) {
+    if (interrupt.raised()) {
+      result.interrupted = true;
+      break;
+    }
+    StepResult r;
+    try {
+      r = trainer.step();
+    } catch (const NonFiniteError&) {
+      progress.finish();
+      throw;
+    }
+    const std::int64_t step = trainer.steps_done();
+    const double t = elapsed();
+    const double tokens_per_s =
+        static_cast<double>((step - first) * static_cast<std::int64_t>(task.tokens_per_step())) /
+        std::max(t, 1e-9);
+    const bool final_step = step == o.max_steps || (o.max_seconds > 0 && t >= o.max_seconds);
+    const bool on_cadence = step % o.eval_every == 0;
+    if (task.has_validation() && (on_cadence || final_step)) {
+      last = task.validate();
+      if (trainer.record_validation(last->loss, on_cadence) && o.keep_best)
+        trainer.save_best(best_checkpoint_path(o.checkpoint), last->loss);
+    }
+    log.write({step, t, r.loss, last ? &*last : nullptr, r.grad_norm, r.lr, tokens_per_s,
+               trainer.skipped()});
+    double remaining = o.max_seconds > 0 ? o.max_seconds - t : 0;
+    if (bounded)
+      remaining = std::max(remaining, t / static_cast<double>(step - first) *
+                                          static_cast<double>(o.max_steps - step));
+    progress.update({step, bounded ? o.max_steps : 0, r.loss, last ? task.describe(*last) : "-",
+                     tokens_per_s, r.grad_norm, remaining, trainer.skipped()},
+                    final_step);
+    if (o.report_every > 0 && o.report && step % o.report_every == 0) progress.note(o.report(step));
+  }
+  progress.finish();
+  trainer.save(o.checkpoint);
+  result.steps = trainer.steps_done();
+  result.skipped = trainer.skipped();
+  result.seconds = elapsed();
+  if (last) result.last_validation = last->loss;
+  const std::string skipped = trainer.options().nonfinite == NonFinite::Skip
+                                  ? fmt::format(", {} skipped as non-finite", result.skipped)
+                                  : "";
+  fmt::print(o.out, "{}saved {} after {} steps{} ({:.1f} s)\n",
+             result.interrupted ? "interrupted: " : "", o.checkpoint, result.steps, skipped,
+             result.seconds);
+  std::fflush(o.out);
+  return result;
+}
+
+}  // namespace unroll::training

@@ -1,0 +1,93 @@
+// Trainer: one training step of any Task — its batch's loss, backward, clipping, the schedule's
+// rate, the optimizer — and the training state around it (saved beside the checkpoint, so a
+// resumed run continues bit for bit). A non-finite loss or gradient norm is never applied to the
+// weights: the step stops training (NonFiniteError) or, with NonFinite::Skip, is skipped and
+// counted.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "framework/errors.hpp"
+#include "framework/optim/optimizer.hpp"
+#include "models/training/lr_schedule.hpp"
+#include "models/training/task.hpp"
+
+namespace unroll::training {
+
+enum class NonFinite { Stop, Skip };
+
+struct TrainerOptions {
+  std::string optimizer = "adam";  // adam | sgd | adagrad | rmsprop
+  double lr = 2e-3;
+  double clip_norm = 5.0;   // 0: off
+  double clip_value = 0.0;  // 0: off
+  ScheduleOptions schedule;
+  NonFinite nonfinite = NonFinite::Stop;
+  // ValueError naming the setting for a negative rate or clip, an unknown optimizer or schedule.
+  void validate() const;
+};
+
+struct StepResult {
+  double loss = 0;       // the task's loss on the batch
+  double grad_norm = 0;  // total L2 norm before clipping
+  double lr = 0;         // the rate this step used
+  bool applied = true;   // false: skipped as non-finite
+};
+
+// A step whose loss or gradient norm is not finite, under NonFinite::Stop: nothing was applied.
+struct NonFiniteError : ValueError {
+  using ValueError::ValueError;
+};
+
+// The optimizer `name` (adam | sgd | adagrad | rmsprop, PyTorch defaults otherwise; RMSprop with
+// char-rnn's decay 0.95) over `parameters` at learning rate `lr`.
+std::unique_ptr<Optimizer<float>> make_optimizer(const std::string& name,
+                                                 const NamedParameters<float>& parameters,
+                                                 double lr);
+
+class Trainer {
+ public:
+  // `task` must outlive the trainer.
+  Trainer(Task& task, const TrainerOptions& options);
+
+  // One step: the schedule's rate, the task's loss, backward, the task's finish_step, clipping,
+  // the update. NonFiniteError (weights, moments and step count untouched) for a non-finite
+  // loss or gradient norm under NonFinite::Stop; skipped and counted under Skip.
+  StepResult step();
+  // Steps taken, the skipped ones included (the optimizer's count excludes them).
+  std::int64_t steps_done() const { return steps_; }
+  std::int64_t skipped() const { return skipped_; }
+  Task& task() { return task_; }
+  Optimizer<float>& optimizer() { return *optimizer_; }
+  const TrainerOptions& options() const { return options_; }
+
+  // Records a validation loss; true when it is the lowest so far. A plateau schedule observes
+  // only `on_cadence` ones (every N steps), so where a run is split does not change its rates.
+  bool record_validation(double loss, bool on_cadence);
+  std::optional<double> best_validation() const { return best_; }
+
+  // The task's weights and checkpoint metadata (and "step") to `checkpoint`, the training state
+  // beside it (training_state_path), both atomically, the state first.
+  void save(const std::string& checkpoint) const;
+  // The weights alone, with "step" and "val_loss" in the metadata, atomically.
+  void save_best(const std::string& path, double val_loss) const;
+  // Restores the training state saved beside `checkpoint` (the weights are the model's
+  // already). ValueError when it is missing, of another kind, for another step, or made with
+  // other settings (optimizer, schedule, or the task's).
+  void load_state(const std::string& checkpoint);
+
+ private:
+  Task& task_;
+  TrainerOptions options_;
+  std::unique_ptr<Optimizer<float>> optimizer_;
+  LrSchedule schedule_;
+  std::vector<Var<float>> parameters_;  // the model's, listed once (clipped every step)
+  std::int64_t steps_ = 0, skipped_ = 0;
+  std::optional<double> best_;
+};
+
+}  // namespace unroll::training
