@@ -182,7 +182,16 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--dropout", t.model.dropout, "dropout between layers")
       ->check(CLI::Range(0.0, 0.99))
       ->capture_default_str();
-  train_cmd->add_option("--temporal-skip", t.model.temporal_skip, "add h(t-k) to h(t) (0: off)")
+  train_cmd
+      ->add_option("--temporal-skip", t.model.temporal_skip,
+                   "a temporal skip of distance k, of the kind --skip-mode says (0: off)")
+      ->capture_default_str();
+  train_cmd
+      ->add_option("--skip-mode", t.model.skip_mode,
+                   "output: h(t) = (1-w) o(t) + w o(t-k), w = 0.5, o the cell's own output; "
+                   "dilated: the cell reads h(t-d), d = k·2^layer; accumulate: h(t) = o(t) + "
+                   "h(t-k), which grows with the sequence (kept for old checkpoints)")
+      ->check(CLI::IsMember({"output", "dilated", "accumulate"}))
       ->capture_default_str();
   train_cmd->add_flag("--recompute", t.model.recompute,
                       "keep only each block of steps' inputs and run the block again in backward: "

@@ -1,5 +1,8 @@
 // End-to-end tests of build/bin/charlm on small generated corpora: train, checkpoint, resume,
 // sample, eval, Korean text, interruption, and every kind of bad input.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <csignal>
@@ -219,23 +222,32 @@ TEST_CASE("Korean text round-trips through train and sample", "[cli][unicode]") 
   for (std::size_t i = 0; i + 1 < symbols.size(); ++i) CHECK(vocab.contains(symbols[i]));
 }
 
-TEST_CASE("SIGINT saves a checkpoint and exits cleanly; the run resumes from it", "[cli][signal]") {
+TEST_CASE("SIGINT saves a checkpoint and exits cleanly, and the run resumes from it",
+          "[cli][signal]") {
   Sandbox box;
   const auto data = box.write("text.txt", corpus(20000));
-  const auto ckpt = box.path("m.safetensors");
-  const std::string command = std::string(CHARLM_BIN) + " train --data " + data + " " + kSmall +
-                              " --steps 1000000 --out " + ckpt + " >" + box.path("out.txt") +
-                              " 2>&1 & echo $!";
-  FILE* pipe = popen(command.c_str(), "r");
-  int pid = 0;
-  REQUIRE(fscanf(pipe, "%d", &pid) == 1);
-  pclose(pipe);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto ckpt = box.path("m.safetensors"), out = box.path("out.txt");
+  const std::string command = "exec " + std::string(CHARLM_BIN) + " train --data " + data + " " +
+                              kSmall + " --steps 1000000 --out " + ckpt + " >" + out + " 2>&1";
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Interrupt once training is under way: the first status line (piped, one every 50 steps).
+  bool training = false;
+  for (int i = 0; i < 3000 && !training; ++i) {
+    training = slurp(out).find("\nstep ") != std::string::npos;
+    if (!training) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(training);
   ::kill(pid, SIGINT);
-  for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  CHECK(::kill(pid, 0) != 0);
-  CHECK_THAT(slurp(box.path("out.txt")), Catch::Contains("interrupted: saved"));
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK_THAT(slurp(out), Catch::Contains("interrupted: saved"));
   const auto step = std::stoll(io::read_safetensors(ckpt).metadata.at("step"));
   CHECK(step > 0);
   const auto r = charlm(box, "train --data " + data + " " + kSmall + " --steps " +
@@ -331,8 +343,9 @@ TEST_CASE("a non-finite step stops the run with one line; the last checkpoint st
   CHECK(slurp(box.path("m.train.safetensors")) == state);
 }
 
-TEST_CASE("--skip-nonfinite skips such steps and counts them in the CSV and the summary",
-          "[cli][nonfinite]") {
+TEST_CASE(
+    "charlm train --skip-nonfinite skips such steps and counts them in the CSV and the summary",
+    "[cli][nonfinite]") {
   Sandbox box;
   const auto data = box.write("text.txt", corpus(4000));
   const auto r = charlm(box, "train --data " + data + " " + kExploding +
@@ -402,8 +415,9 @@ TEST_CASE("a run with a schedule resumes exactly, the plateau's state included",
                      io::read_safetensors(box.path("resumed.safetensors"))));
 }
 
-TEST_CASE("--keep-best keeps the checkpoint of the minimum validation loss, across a resume",
-          "[cli][keep-best]") {
+TEST_CASE(
+    "charlm train --keep-best keeps the checkpoint of the minimum validation loss, across a resume",
+    "[cli][keep-best]") {
   Sandbox box;
   // Validation gets worse as training goes on (see above): the best is an early one.
   const auto data = box.write("text.txt", corpus(5400) + std::string(600, 'z'));
