@@ -1,7 +1,7 @@
 // charlm_bench: full char-LM training steps — embedding 64 → recurrent stack → head →
 // cross-entropy → backward → clip-norm 5 → Adam — timed after warm-up steps. Prints one JSON line.
 //   charlm_bench --cell lstm --hidden 256 --layers 2 --seq 64 --batch 32 --steps 30 [--custom]
-//                [--recompute]
+//                [--recompute] [--bidirectional]
 #include <fmt/format.h>
 #include <sys/resource.h>
 
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   std::string cell = "lstm", data = std::string(UNROLL_SHARED_DATA) + "/tinyshakespeare.txt";
   std::size_t hidden = 256, layers = 2, seq = 64, batch = 32, embed = 64;
   int steps = 30, warmup = 3, threads = 1;
-  bool custom = false, recompute = false;
+  bool custom = false, recompute = false, bidirectional = false;
   app.add_option("--cell", cell, "rnn | lstm | gru")->check(CLI::IsMember({"rnn", "lstm", "gru"}));
   app.add_option("--hidden", hidden)->check(CLI::PositiveNumber);
   app.add_option("--layers", layers)->check(CLI::PositiveNumber);
@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
                "the user-defined LSTM of examples/custom_cell instead of the built-in cell");
   app.add_flag("--recompute", recompute,
                "recompute each block of steps in backward instead of keeping its activations");
+  app.add_flag("--bidirectional", bidirectional,
+               "a bidirectional stack, the head reading both directions (a throughput yardstick, "
+               "as bench/torch_charlm.py --bidirectional)");
   CLI11_PARSE(app, argc, argv);
   try {
     set_compute_threads(threads);
@@ -80,13 +83,27 @@ int main(int argc, char** argv) {
     config.hidden = hidden, config.layers = layers, config.embed = embed;
     config.recompute = recompute;
     config.vocabulary = Vocabulary::from_text(text);
-    auto model = custom
-                     ? std::make_unique<CharLM<float>>(
-                           config, 1,
-                           CustomStack<float>::of(std::make_shared<Recurrent<UserLSTMCell<float>>>(
-                               RecurrentOptions(embed, hidden).layers(layers).recompute(recompute),
-                               "UserLSTM")))
-                     : std::make_unique<CharLM<float>>(config, 1);
+    const auto stack_options = RecurrentOptions(embed, hidden).layers(layers).recompute(recompute);
+    std::unique_ptr<CharLM<float>> model;
+    if (custom) {
+      model = std::make_unique<CharLM<float>>(
+          config, 1,
+          CustomStack<float>::of(
+              std::make_shared<Recurrent<UserLSTMCell<float>>>(stack_options, "UserLSTM")));
+    } else if (bidirectional) {
+      config.hidden = 2 * hidden;  // what the head reads
+      const auto options = RecurrentOptions(stack_options).bidirectional(true).seed(2);
+      model = std::make_unique<CharLM<float>>(
+          config, 1,
+          cell == "lstm" ? CustomStack<float>::of(
+                               std::make_shared<Recurrent<LSTMCell<float>>>(options, "LSTM"))
+          : cell == "gru"
+              ? CustomStack<float>::of(std::make_shared<Recurrent<GRUCell<float>>>(options, "GRU"))
+              : CustomStack<float>::of(
+                    std::make_shared<Recurrent<RNNCell<float>>>(options, "RNN")));
+    } else {
+      model = std::make_unique<CharLM<float>>(config, 1);
+    }
     TrainOptions options;
     options.seq = seq, options.batch = batch;
     Trainer trainer(*model, config.vocabulary.encode(text, "bench"), options);
@@ -109,10 +126,13 @@ int main(int argc, char** argv) {
     // per layer the input projection [N, F_l]·[F_l, G·H] and the recurrence [N, H]·[H, G·H];
     // then the head [N, H]·[H, V]; N = batch · seq. Elementwise work is not counted.
     const std::size_t gates = cell == "lstm" || custom ? 4 : cell == "gru" ? 3 : 1;
+    const std::size_t directions = bidirectional ? 2 : 1;
     double per_token = 0;
     for (std::size_t l = 0; l < layers; ++l)
-      per_token += static_cast<double>((l == 0 ? embed : hidden) + hidden) * gates * hidden;
-    per_token += static_cast<double>(hidden * config.vocabulary.size());
+      per_token += static_cast<double>(directions) *
+                   static_cast<double>((l == 0 ? embed : directions * hidden) + hidden) * gates *
+                   hidden;
+    per_token += static_cast<double>(directions * hidden * config.vocabulary.size());
     const double train_gflops =
         6.0 * per_token * static_cast<double>(batch * seq) * steps / seconds / 1e9;
     rusage usage{};  // peak RSS of training, before the sgemm measurement allocates its own
@@ -121,15 +141,15 @@ int main(int argc, char** argv) {
     // allocator_mb: what the caching allocator has taken from the system (tensors in use and the
     // free blocks it keeps for the next step); setup_rss_mb: RSS before the first step.
     fmt::print(
-        "{{\"impl\": \"unroll\", \"cell\": \"{}\", \"custom\": {}, \"recompute\": {}, \"hidden\": "
-        "{}, "
+        "{{\"impl\": \"unroll\", \"cell\": \"{}\", \"custom\": {}, \"recompute\": {}, "
+        "\"bidirectional\": {}, \"hidden\": {}, "
         "\"layers\": {}, "
         "\"seq\": {}, \"batch\": {}, \"threads\": {}, \"steps\": {}, \"tokens_per_s\": {:.1f}, "
         "\"ms_per_step\": {:.2f}, \"final_loss\": {:.4f}, \"peak_rss_mb\": {:.1f}, "
         "\"setup_rss_mb\": {:.1f}, \"allocator_mb\": {:.1f}, "
         "\"heap_allocs_per_step\": {:.1f}, \"train_gflops\": {:.1f}, \"sgemm_gflops\": {:.1f}, "
         "\"flop_efficiency\": {:.2f}}}\n",
-        cell, custom, recompute, hidden, layers, seq, batch, threads, steps,
+        cell, custom, recompute, bidirectional, hidden, layers, seq, batch, threads, steps,
         static_cast<double>(steps) * static_cast<double>(seq * batch) / seconds,
         1000 * seconds / steps, loss, static_cast<double>(usage.ru_maxrss) / 1024.0,
         static_cast<double>(setup.ru_maxrss) / 1024.0,

@@ -24,6 +24,8 @@ p.add_argument("--batch", type=int, default=32)
 p.add_argument("--steps", type=int, default=30)
 p.add_argument("--warmup", type=int, default=3)
 p.add_argument("--threads", type=int, default=1)
+p.add_argument("--bidirectional", action="store_true",
+               help="a bidirectional stack, the head reading both directions (a throughput yardstick)")
 a = p.parse_args()
 
 torch.set_num_threads(a.threads)
@@ -41,8 +43,9 @@ class Model(nn.Module):
     def __init__(self):
         super().__init__()
         self.embed = nn.Embedding(V, 64)
-        self.rnn = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[a.cell](64, a.hidden, a.layers, batch_first=True)
-        self.head = nn.Linear(a.hidden, V)
+        self.rnn = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[a.cell](
+            64, a.hidden, a.layers, batch_first=True, bidirectional=a.bidirectional)
+        self.head = nn.Linear(a.hidden * (2 if a.bidirectional else 1), V)
 
     def forward(self, x, state):
         h, state = self.rnn(self.embed(x), state)
@@ -79,7 +82,7 @@ t0 = time.perf_counter()
 for _ in range(a.steps):
     loss = step()
 dt = time.perf_counter() - t0
-print(json.dumps({"impl": "pytorch-" + torch.__version__, "cell": a.cell, "hidden": a.hidden, "layers": a.layers,
+print(json.dumps({"impl": "pytorch-" + torch.__version__, "cell": a.cell, "bidirectional": a.bidirectional, "hidden": a.hidden, "layers": a.layers,
                   "seq": a.seq, "batch": a.batch, "threads": a.threads, "steps": a.steps,
                   "tokens_per_s": round(a.steps * B * T / dt, 1), "ms_per_step": round(1000 * dt / a.steps, 2),
                   "final_loss": round(loss, 4),
