@@ -45,8 +45,10 @@ clean:
 # $(FUZZ_DIR)/corpus, findings land in $(FUZZ_DIR)/crashes/. Needs clang (the main build does not).
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_SOURCES = tests/fuzz/fuzz_safetensors.cpp framework/io/safetensors.cpp framework/memory.cpp
-FUZZ_HEADERS = framework/io/safetensors.hpp framework/tensor.hpp framework/memory.hpp \
+FUZZ_SOURCES = tests/fuzz/fuzz_safetensors.cpp framework/io/safetensors.cpp framework/io/atomic_file.cpp \
+               framework/memory.cpp
+FUZZ_HEADERS = framework/io/safetensors.hpp framework/io/atomic_file.hpp framework/tensor.hpp \
+               framework/memory.hpp \
                framework/errors.hpp
 
 .PHONY: fuzz

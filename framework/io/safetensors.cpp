@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,9 +11,10 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <set>
 #include <tuple>
+
+#include "framework/io/atomic_file.hpp"
 
 namespace unroll::io {
 
@@ -110,62 +110,6 @@ std::string header_bytes(const SafetensorsFile& file) {
   const std::uint64_t n = text.size();
   std::memcpy(out.data(), &n, 8);
   return out + text;
-}
-
-// Writes all of `data` to `fd`, retrying partial writes and interrupts.
-void write_all(int fd, const void* data, std::size_t size, const std::string& temp) {
-  auto* p = static_cast<const std::uint8_t*>(data);
-  while (size > 0) {
-    const ssize_t n = ::write(fd, p, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0)
-      throw FileError(fmt::format("write_safetensors: writing '{}': {}", temp, os_error()));
-    p += n;
-    size -= static_cast<std::size_t>(n);
-  }
-}
-
-// Removes temporaries ".<name>.tmp.<pid>.*" left by saves whose process no longer runs.
-void remove_stale_temporaries(const fs::path& dir, const std::string& name) {
-  const std::string prefix = "." + name + ".tmp.";
-  std::error_code ec;  // best effort: a directory that cannot be listed ends the sweep quietly
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string file = it->path().filename().string();
-    if (file.rfind(prefix, 0) != 0) continue;
-    const std::string rest = file.substr(prefix.size());
-    const std::string pid_text = rest.substr(0, rest.find('.'));
-    const bool is_pid =
-        !pid_text.empty() && pid_text.size() < rest.size() && pid_text.size() <= 9 &&
-        std::all_of(pid_text.begin(), pid_text.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!is_pid) continue;
-    const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
-    std::error_code ignored;
-    if (::kill(pid, 0) != 0 && errno == ESRCH) fs::remove(it->path(), ignored);
-  }
-}
-
-// Creates a fresh temporary next to the target: ".<name>.tmp.<pid>.<random hex>".
-int create_temporary(const fs::path& dir, const std::string& name, std::string& temp) {
-  std::random_device entropy;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    temp = (dir / fmt::format(".{}.tmp.{}.{:08x}", name, ::getpid(), entropy())).string();
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0) return fd;
-    if (errno != EEXIST)
-      throw FileError(fmt::format("write_safetensors: cannot create '{}': {}", temp, os_error()));
-  }
-  throw FileError(fmt::format("write_safetensors: no free temporary name in '{}'", dir.string()));
-}
-
-// Flushes the directory entry (the rename) to disk.
-void sync_directory(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  const bool ok = fd >= 0 && ::fsync(fd) == 0;
-  const std::string error = ok ? "" : os_error();
-  if (fd >= 0) ::close(fd);
-  if (!ok)
-    throw FileError(
-        fmt::format("write_safetensors: syncing directory '{}': {}", dir.string(), error));
 }
 
 // ----------------------------------------------------------------------------------- reading
@@ -415,40 +359,10 @@ std::vector<std::uint8_t> serialize_safetensors(const SafetensorsFile& file) {
 
 void write_safetensors(const std::string& path, const SafetensorsFile& file) {
   const std::string header = header_bytes(file);
-  const fs::path target(path);
-  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  const std::string name = target.filename().string();
-  std::error_code ec;
-  if (name.empty() || name == "." || name == "..")
-    throw FileError(fmt::format("write_safetensors: '{}' does not name a file", path));
-  if (!fs::exists(dir, ec))
-    throw FileError(fmt::format(
-        "write_safetensors: cannot write '{}': directory '{}' does not exist", path, dir.string()));
-  if (!fs::is_directory(dir, ec))
-    throw FileError(fmt::format("write_safetensors: cannot write '{}': '{}' is not a directory",
-                                path, dir.string()));
-  remove_stale_temporaries(dir, name);
-  std::string temp;
-  int fd = create_temporary(dir, name, temp);
-  try {
-    write_all(fd, header.data(), header.size(), temp);
-    for (const auto& [tensor_name, tensor] : file_order(file))
-      write_all(fd, tensor->bytes.data(), tensor->bytes.size(), temp);
-    if (::fsync(fd) != 0)
-      throw FileError(fmt::format("write_safetensors: syncing '{}': {}", temp, os_error()));
-    const int closed = ::close(fd);
-    fd = -1;
-    if (closed != 0)
-      throw FileError(fmt::format("write_safetensors: closing '{}': {}", temp, os_error()));
-    if (::rename(temp.c_str(), path.c_str()) != 0)
-      throw FileError(
-          fmt::format("write_safetensors: renaming '{}' to '{}': {}", temp, path, os_error()));
-  } catch (...) {
-    if (fd >= 0) ::close(fd);
-    ::unlink(temp.c_str());
-    throw;
-  }
-  sync_directory(dir);
+  std::vector<std::span<const std::uint8_t>> parts{
+      {reinterpret_cast<const std::uint8_t*>(header.data()), header.size()}};
+  for (const auto& [tensor_name, tensor] : file_order(file)) parts.emplace_back(tensor->bytes);
+  write_file_atomically(path, parts, "write_safetensors");
 }
 
 SafetensorsFile parse_safetensors(const std::uint8_t* data, std::size_t size,

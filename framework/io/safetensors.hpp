@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "framework/errors.hpp"
+#include "framework/io/atomic_file.hpp"
 #include "framework/tensor.hpp"
 
 namespace unroll::io {
@@ -30,11 +31,6 @@ namespace unroll::io {
 // shape [2,3] of F32 needs 24".
 struct FormatError : ValueError {
   using ValueError::ValueError;
-};
-
-// The operating system refused: a missing directory, an unreadable file, a full disk.
-struct FileError : Error {
-  using Error::Error;
 };
 
 enum class DType { F32, F64 };
