@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "framework/errors.hpp"
+#include "framework/ops/nn.hpp"
 #include "models/tasks/adding.hpp"
+#include "models/tasks/copy_memory.hpp"
 #include "models/tasks/random.hpp"
 
 using namespace unroll;
@@ -95,14 +97,89 @@ TEST_CASE("adding: always predicting 1 scores the 1/6 baseline", "[tasks]") {
   CHECK(std::abs(sum / static_cast<double>(n) - Adding::baseline_mse()) < 0.005);
 }
 
+TEST_CASE("copy memory: the exact layout", "[tasks]") {
+  const std::size_t T = 5, B = 300, L = T + 20;
+  const CopyMemory task(T, 1);
+  CHECK(task.name() == "copy_memory");
+  CHECK(task.length() == L);
+  CHECK(task.vocabulary() == 10);
+  CHECK(task.output_size() == 10);
+  const auto b = task.batch(B, 0);
+  CHECK(b.input_ids.shape() == IndexArray::shape_type{B, L});
+  CHECK(b.target_ids.shape() == IndexArray::shape_type{B, L});
+  CHECK(b.inputs.dimension() == 0);
+  CHECK(b.targets.dimension() == 0);
+  std::set<std::int64_t> symbols;
+  for (std::size_t r = 0; r < B; ++r) {
+    for (std::size_t t = 0; t < 10; ++t) {
+      REQUIRE((b.input_ids(r, t) >= 1 && b.input_ids(r, t) <= 8));
+      symbols.insert(b.input_ids(r, t));
+    }
+    for (std::size_t t = 10; t < T + 9; ++t) REQUIRE(b.input_ids(r, t) == 0);
+    REQUIRE(b.input_ids(r, T + 9) == 9);
+    for (std::size_t t = T + 10; t < L; ++t) REQUIRE(b.input_ids(r, t) == 0);
+    for (std::size_t t = 0; t < T + 10; ++t) REQUIRE(b.target_ids(r, t) == 0);
+    for (std::size_t i = 0; i < 10; ++i) REQUIRE(b.target_ids(r, T + 10 + i) == b.input_ids(r, i));
+  }
+  CHECK(symbols.size() == 8);
+}
+
+TEST_CASE("copy memory: the memoryless strategy scores exactly 10·ln 8 / (T + 20)", "[tasks]") {
+  for (std::size_t T : {1, 10, 100}) {
+    const CopyMemory task(T, 3);
+    const std::size_t B = 16, L = task.length();
+    const auto b = task.batch(B, 2);
+    // Blank with probability 1 on the first T + 10 steps, uniform over 1..8 on the last 10: the
+    // other symbols' logits are so low that their probability is exactly 0 in double.
+    Array<double> logits = Array<double>::from_shape(std::array{B, L, std::size_t{10}});
+    for (std::size_t r = 0; r < B; ++r)
+      for (std::size_t t = 0; t < L; ++t)
+        for (std::size_t k = 0; k < 10; ++k) {
+          const bool likely = t < T + 10 ? k == 0 : (k >= 1 && k <= 8);
+          logits(r, t, k) = likely ? 0.0 : -1e4;
+        }
+    const double loss = cross_entropy(Var<double>(logits), b.target_ids).value()();
+    CHECK(task.baseline_cross_entropy() == Approx(10 * std::log(8.0) / double(T + 20)));
+    CHECK(loss == Approx(task.baseline_cross_entropy()).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("copy memory: recall accuracy over the last 10 steps", "[tasks]") {
+  const std::size_t T = 4, B = 3, L = T + 20;
+  const CopyMemory task(T, 1);
+  const auto b = task.batch(B, 0);
+  Array<float> logits = Array<float>::from_shape(std::array{B, L, std::size_t{10}});
+  logits.fill(0.0f);
+  for (std::size_t r = 0; r < B; ++r)
+    for (std::size_t t = 0; t < L; ++t) logits(r, t, b.target_ids(r, t)) = 1.0f;
+  CHECK(task.recall_accuracy(Var<float>(logits), b.target_ids) == 1.0);
+  // Wrong on the first 5 recalled steps of every row (blank there); the blank steps never count.
+  for (std::size_t r = 0; r < B; ++r) {
+    for (std::size_t t = T + 10; t < T + 15; ++t) logits(r, t, 0) = 2.0f;
+    logits(r, 0, 9) = 2.0f;
+  }
+  CHECK(task.recall_accuracy(Var<float>(logits), b.target_ids) == 0.5);
+  logits.fill(0.0f);  // ties go to the blank
+  CHECK(task.recall_accuracy(Var<float>(logits), b.target_ids) == 0.0);
+  Array<float> wrong = Array<float>::from_shape(std::array{B, L, std::size_t{9}});
+  CHECK_THROWS_AS(task.recall_accuracy(Var<float>(wrong), b.target_ids), ShapeError);
+  const IndexArray short_targets = IndexArray::from_shape(std::array{B, L - 1});
+  CHECK_THROWS_AS(task.recall_accuracy(Var<float>(logits), short_targets), ShapeError);
+}
+
 TEST_CASE("every task: a batch is a pure function of (seed, index)", "[tasks]") {
   check_deterministic(Adding(12, 1));
+  check_deterministic(CopyMemory(12, 1));
   check_seeds_differ(Adding(12, 1), Adding(12, 2));
+  check_seeds_differ(CopyMemory(12, 1), CopyMemory(12, 2));
 }
 
 TEST_CASE("every task: too short a length, or batch size 0, is a ValueError naming both",
           "[tasks]") {
   CHECK(throws_naming([] { Adding(1, 1); }, "adding", "length 1"));
+  CHECK(throws_naming([] { CopyMemory(0, 1); }, "copy_memory", "delay 0"));
   CHECK_NOTHROW(Adding(2, 1).batch(1, 0));
+  CHECK_NOTHROW(CopyMemory(1, 1).batch(1, 0));
   CHECK(throws_naming([] { Adding(10, 1).batch(0, 0); }, "adding", "batch size 0"));
+  CHECK(throws_naming([] { CopyMemory(10, 1).batch(0, 0); }, "copy_memory", "batch size 0"));
 }
