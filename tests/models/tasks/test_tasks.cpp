@@ -11,6 +11,7 @@
 #include "models/tasks/adding.hpp"
 #include "models/tasks/copy_memory.hpp"
 #include "models/tasks/random.hpp"
+#include "models/tasks/temporal_order.hpp"
 
 using namespace unroll;
 using namespace unroll::tasks;
@@ -167,19 +168,90 @@ TEST_CASE("copy memory: recall accuracy over the last 10 steps", "[tasks]") {
   CHECK_THROWS_AS(task.recall_accuracy(Var<float>(logits), short_targets), ShapeError);
 }
 
+TEST_CASE("temporal order: shapes, relevant symbols in their windows, class = their order",
+          "[tasks]") {
+  const std::size_t T = 100, B = 500;
+  const TemporalOrder task(T, 1);
+  CHECK(task.name() == "temporal_order");
+  CHECK(task.vocabulary() == 6);
+  CHECK(task.output_size() == 4);
+  CHECK(task.first_window().begin == 10);
+  CHECK(task.first_window().end == 20);
+  CHECK(task.second_window().begin == 50);
+  CHECK(task.second_window().end == 60);
+  const auto b = task.batch(B, 0);
+  CHECK(b.input_ids.shape() == IndexArray::shape_type{B, T});
+  CHECK(b.target_ids.shape() == IndexArray::shape_type{B});
+  CHECK(b.inputs.dimension() == 0);
+  std::set<std::size_t> firsts, seconds;
+  std::set<std::int64_t> distractors;
+  for (std::size_t r = 0; r < B; ++r) {
+    std::vector<std::size_t> relevant;
+    for (std::size_t t = 0; t < T; ++t) {
+      const std::int64_t s = b.input_ids(r, t);
+      REQUIRE((s >= 0 && s <= 5));
+      if (s >= 4)
+        relevant.push_back(t);
+      else
+        distractors.insert(s);
+    }
+    REQUIRE(relevant.size() == 2);
+    REQUIRE((relevant[0] >= 10 && relevant[0] < 20));
+    REQUIRE((relevant[1] >= 50 && relevant[1] < 60));
+    firsts.insert(relevant[0]);
+    seconds.insert(relevant[1]);
+    const std::int64_t order =
+        2 * (b.input_ids(r, relevant[0]) == 5) + (b.input_ids(r, relevant[1]) == 5);
+    REQUIRE(b.target_ids(r) == order);
+  }
+  CHECK(firsts.size() == 10);
+  CHECK(seconds.size() == 10);
+  CHECK(distractors.size() == 4);
+}
+
+TEST_CASE("temporal order: the shortest length, T = 10, has one step per window", "[tasks]") {
+  const TemporalOrder task(10, 2);
+  const auto b = task.batch(50, 0);
+  for (std::size_t r = 0; r < 50; ++r) {
+    REQUIRE(b.input_ids(r, 1) >= 4);
+    REQUIRE(b.input_ids(r, 5) >= 4);
+  }
+}
+
+TEST_CASE("temporal order: classes balanced within 5 % over 4000 samples; ln 4 baseline",
+          "[tasks]") {
+  const TemporalOrder task(20, 7);
+  std::array<std::size_t, 4> counts{};
+  for (std::uint64_t i = 0; i < 40; ++i)
+    for (std::int64_t c : task.batch(100, i).target_ids) ++counts.at(static_cast<std::size_t>(c));
+  for (std::size_t c : counts) CHECK(std::abs(static_cast<double>(c) / 4000.0 - 0.25) < 0.05);
+
+  const auto b = task.batch(64, 0);
+  Array<double> uniform = Array<double>::from_shape(std::array{std::size_t{64}, std::size_t{4}});
+  uniform.fill(0.3);
+  CHECK(cross_entropy(Var<double>(uniform), b.target_ids).value()() ==
+        Approx(TemporalOrder::baseline_cross_entropy()));
+  CHECK(TemporalOrder::baseline_cross_entropy() == Approx(std::log(4.0)));
+}
+
 TEST_CASE("every task: a batch is a pure function of (seed, index)", "[tasks]") {
   check_deterministic(Adding(12, 1));
   check_deterministic(CopyMemory(12, 1));
+  check_deterministic(TemporalOrder(12, 1));
   check_seeds_differ(Adding(12, 1), Adding(12, 2));
   check_seeds_differ(CopyMemory(12, 1), CopyMemory(12, 2));
+  check_seeds_differ(TemporalOrder(12, 1), TemporalOrder(12, 2));
 }
 
 TEST_CASE("every task: too short a length, or batch size 0, is a ValueError naming both",
           "[tasks]") {
   CHECK(throws_naming([] { Adding(1, 1); }, "adding", "length 1"));
   CHECK(throws_naming([] { CopyMemory(0, 1); }, "copy_memory", "delay 0"));
+  CHECK(throws_naming([] { TemporalOrder(9, 1); }, "temporal_order", "length 9"));
   CHECK_NOTHROW(Adding(2, 1).batch(1, 0));
   CHECK_NOTHROW(CopyMemory(1, 1).batch(1, 0));
+  CHECK_NOTHROW(TemporalOrder(10, 1).batch(1, 0));
   CHECK(throws_naming([] { Adding(10, 1).batch(0, 0); }, "adding", "batch size 0"));
   CHECK(throws_naming([] { CopyMemory(10, 1).batch(0, 0); }, "copy_memory", "batch size 0"));
+  CHECK(throws_naming([] { TemporalOrder(10, 1).batch(0, 0); }, "temporal_order", "batch size 0"));
 }
