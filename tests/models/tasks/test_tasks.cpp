@@ -218,7 +218,7 @@ TEST_CASE("temporal order: the shortest length, T = 10, has one step per window"
   }
 }
 
-TEST_CASE("temporal order: classes balanced within 5 % over 4000 samples; ln 4 baseline",
+TEST_CASE("temporal order: classes within 0.05 of 1/4 over 4000 samples, and the ln 4 baseline",
           "[tasks]") {
   const TemporalOrder task(20, 7);
   std::array<std::size_t, 4> counts{};
