@@ -74,7 +74,9 @@ struct SequenceOutput {
   Var<T> output;              // [B, T, H] (or [T, B, H])
   StateList<T> final_states;  // per layer
   // With keep_states: step_states[l][t] is layer l's state after step t (h_t, and c_t for an
-  // LSTM), each part [B, H]; a padded step repeats the row's last valid state.
+  // LSTM), each part [B, H]; a padded step repeats the row's last valid state. Bidirectional:
+  // step_states[2l] forward, step_states[2l + 1] reverse, the latter in its reading order (its
+  // step t read x at length_b − 1 − t).
   std::vector<std::vector<State<T>>> step_states;
 };
 

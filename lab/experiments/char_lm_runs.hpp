@@ -1,0 +1,47 @@
+// What the character-language-model experiments (cells, depth, tbptt) share: their scale, one
+// training run with validation rows, and the curves their reports draw.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lab/experiment.hpp"
+#include "models/char_lm/char_lm.hpp"
+
+namespace unroll::lab {
+
+struct CharLMScale {
+  std::size_t parameters;  // the cells experiment's budget per model
+  std::size_t embed, layers, steps, seq, batch, eval_every;
+  std::size_t validation_chars;  // the validation text is cut to this many characters
+};
+CharLMScale char_lm_scale(Scale scale);
+
+// The hidden width whose model (embedding E, `layers` layers, a head over ~96 symbols) has about
+// `parameters` weights.
+std::size_t hidden_for_parameters(const std::string& cell, std::size_t parameters,
+                                  std::size_t embed, std::size_t layers);
+
+// A setting's column; ValueError naming it when absent.
+std::string column(const Setting& setting, const std::string& name);
+
+// Trains `config` (its vocabulary taken from context.text, 90 % training, 10 % validation) for
+// `steps` steps of B × seq characters with Adam 2e-3 and clip-norm 5, seeded by context.seed;
+// `seq` overrides the scale's window (truncated BPTT length). Rows every eval_every steps and
+// at the end: step, elapsed_s, tokens_per_s (timing: these two differ between reruns),
+// train_loss, val_bpc, parameters, first_layer_grad_norm (‖∂L/∂W‖ of layer 0's weights).
+std::vector<Row> train_char_lm(const CharLMConfig& config, std::size_t steps,
+                               const RunContext& context, std::size_t seq = 0);
+
+// One setting's rows as curves (the mean over seeds at each step).
+struct CharLMCurve {
+  std::size_t hidden = 0, parameters = 0;
+  std::vector<double> step, seconds, val_bpc, train_loss, first_layer_grad_norm;
+  double tokens_per_s = 0;
+};
+CharLMCurve char_lm_curve(const Table& rows);
+
+// The setup paragraph of a char-LM report.
+std::string char_lm_setup(const Table& results, Scale scale);
+
+}  // namespace unroll::lab

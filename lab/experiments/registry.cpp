@@ -1,0 +1,13 @@
+#include "lab/experiments/experiments.hpp"
+
+namespace unroll::lab {
+
+std::vector<std::unique_ptr<Experiment>> all_experiments() {
+  std::vector<std::unique_ptr<Experiment>> all;
+  all.push_back(gradient_flow());
+  all.push_back(depth());
+  all.push_back(cells());
+  return all;
+}
+
+}  // namespace unroll::lab
