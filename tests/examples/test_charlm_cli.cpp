@@ -116,7 +116,7 @@ TEST_CASE("a resumed run continues exactly: 20 steps = 10, save, resume, 10", "[
   }
 }
 
-TEST_CASE("training with --recompute gives the same weights; the model file does not record it",
+TEST_CASE("training with --recompute gives the same weights, the model file does not record it",
           "[cli]") {
   Sandbox box;
   const auto data = box.write("text.txt", corpus(4000));
@@ -183,7 +183,7 @@ TEST_CASE("the one-step SGD contract: saved weights = init − ∇L of the first
   tape<double>().reset();
 }
 
-TEST_CASE("charlm sample streams a continuation of the prime; eval prints one JSON line", "[cli]") {
+TEST_CASE("charlm sample streams a continuation of the prime, eval prints one JSON line", "[cli]") {
   Sandbox box;
   const auto data = box.write("text.txt", corpus(3000));
   const auto ckpt = box.path("m.safetensors");
@@ -326,7 +326,7 @@ const std::string kExploding =
 
 }  // namespace
 
-TEST_CASE("a non-finite step stops the run with one line; the last checkpoint stays intact",
+TEST_CASE("a non-finite step stops the run with one line, the last checkpoint stays intact",
           "[cli][nonfinite]") {
   Sandbox box;
   const auto data = box.write("text.txt", corpus(4000));

@@ -121,7 +121,7 @@ TEST_CASE("detach cuts history: no gradient flows through it", "[tape]") {
   tape<double>().reset();
 }
 
-TEST_CASE("values surviving a reset become constants; backward through them is refused", "[tape]") {
+TEST_CASE("values surviving a reset become constants, backward through them is refused", "[tape]") {
   tape<double>().reset();
   Var<double> x(arr({3}), true);
   auto h = x * x;

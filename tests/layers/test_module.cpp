@@ -58,7 +58,7 @@ TEST_CASE("a parameter in the registry is the module's member", "[module]") {
   CHECK(layer.weight.value()(1, 1) == 7.0);
 }
 
-TEST_CASE("zero_grad clears every gradient; train/eval reaches every child", "[module]") {
+TEST_CASE("zero_grad clears every gradient, train/eval reaches every child", "[module]") {
   TinyModel model;
   IndexArray ids = IndexArray::from_shape({2, 3});
   ids.fill(1);
@@ -123,7 +123,7 @@ TEST_CASE("Linear: x·Wᵀ + b with PyTorch's default bounds", "[module][layers]
   CHECK_THROWS_AS(Linear<double>(0, 3), ValueError);
 }
 
-TEST_CASE("Embedding looks rows up; LayerNorm normalizes the last axis", "[module][layers]") {
+TEST_CASE("Embedding looks rows up, LayerNorm normalizes the last axis", "[module][layers]") {
   Embedding<double> embed(5, 2, 3);
   IndexArray ids = {4, 0};
   const auto rows = embed.forward(ids).value();

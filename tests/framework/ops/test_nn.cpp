@@ -123,7 +123,7 @@ TEST_CASE("cross_entropy: known values", "[nn]") {
                  -std::log(0.75)) < 1e-12);
 }
 
-TEST_CASE("cross_entropy: one fused node; mse a composition", "[nn]") {
+TEST_CASE("cross_entropy: one fused node, mse a composition", "[nn]") {
   tape<double>().reset();
   const Var<double> x(kLogits, true);
   const Var<double> loss = cross_entropy(x, IndexArray{2, 0});

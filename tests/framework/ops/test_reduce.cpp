@@ -87,7 +87,7 @@ TEST_CASE("mean: gradient", "[reduce]") {
   REQUIRE_GRADCHECK(negative, in3);
 }
 
-TEST_CASE("max: known values; the gradient goes to the first maximum", "[reduce]") {
+TEST_CASE("max: known values, the gradient goes to the first maximum", "[reduce]") {
   const Array<double> ties = {{1, 3, 3}, {5, 2, 5}};
   Var<double> x(ties, true);
   CHECK(max(x).item() == 5);

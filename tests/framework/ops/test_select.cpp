@@ -210,7 +210,7 @@ TEST_CASE("masked_softmax errors", "[select][errors]") {
 // ---------------------------------------------------------------------------------------------
 // argmax, topk
 
-TEST_CASE("argmax: the first maximum along the axis; NaN is largest", "[select]") {
+TEST_CASE("argmax: the first maximum along the axis, NaN is largest", "[select]") {
   const Var<double> x(array_of({2, 4}, {1, 5, 5, -2, -3, -1, -7, -1}));
   CHECK((argmax(x, 1) == IndexArray{1, 1}));
   CHECK((argmax(x, -1) == IndexArray{1, 1}));
@@ -225,7 +225,7 @@ TEST_CASE("argmax: the first maximum along the axis; NaN is largest", "[select]"
   REQUIRE_THROWS_NAMING(argmax(x, 2), ValueError, "argmax: axis 2 out of range for rank 2");
 }
 
-TEST_CASE("topk: the k largest, largest first; ties keep the lower index first", "[select]") {
+TEST_CASE("topk: the k largest, largest first, ties keep the lower index first", "[select]") {
   Var<double> x(array_of({2, 5}, {3, 9, 3, 1, 9, -1, -5, kNaN, 0, -1}), true);
   const auto top = topk(x, 3);
   CHECK(std::string(top.values.op()) == "topk");

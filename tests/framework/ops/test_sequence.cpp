@@ -61,7 +61,7 @@ bool frees_its_input(Op op) {
 // ---------------------------------------------------------------------------------------------
 // reverse_sequence
 
-TEST_CASE("reverse_sequence reverses each row's valid steps; padding stays at the end",
+TEST_CASE("reverse_sequence reverses each row's valid steps, padding stays at the end",
           "[sequence]") {
   // x [2, 4, 2]: step t of row b is {8b + 2t, 8b + 2t + 1}.
   const Var<double> x(iota({2, 4, 2}));
@@ -103,7 +103,7 @@ TEST_CASE("reverse_sequence gradients", "[sequence][gradcheck]") {
 // ---------------------------------------------------------------------------------------------
 // mean_over_time, max_over_time, last_step
 
-TEST_CASE("mean_over_time divides by each row's length; padding is never read", "[sequence]") {
+TEST_CASE("mean_over_time divides by each row's length, padding is never read", "[sequence]") {
   // x [2, 3, 2]; row 0 has 2 valid steps, its padding holds a NaN.
   const Var<double> x(array_of({2, 3, 2}, {1, 2, 3, 6, kNaN, kNaN,  //
                                            1, 1, 2, 4, 6, 7}));
@@ -132,7 +132,7 @@ TEST_CASE("mean_over_time gradients", "[sequence][gradcheck]") {
   CHECK(frees_its_input([](const Var<double>& h) { return mean_over_time(h, {1, 3}); }));
 }
 
-TEST_CASE("max_over_time: a padded step never wins; the gradient goes to the arg-max only",
+TEST_CASE("max_over_time: a padded step never wins, the gradient goes to the arg-max only",
           "[sequence]") {
   // Every valid value is negative; the padding is 0 (as recurrent outputs it) or larger.
   const Array<double> values = array_of({2, 3, 2}, {-3, -1, -2, -5, 0, 7,  //

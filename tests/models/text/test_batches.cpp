@@ -26,7 +26,7 @@ TEST_CASE("with batch 1 the first window is ids[0..T) → ids[1..T]", "[text][ba
   }
 }
 
-TEST_CASE("B contiguous streams; consecutive windows continue each stream; epochs wrap",
+TEST_CASE("B contiguous streams, consecutive windows continue each stream, epochs wrap",
           "[text][batches]") {
   // 25 ids, B = 2: streams of L = 12 start at 0 and 12; T = 4 gives 3 windows per epoch.
   StreamBatcher batches(iota_ids(25), 2, 4);
@@ -47,7 +47,7 @@ TEST_CASE("B contiguous streams; consecutive windows continue each stream; epoch
   CHECK(batches.position().window == 1);
 }
 
-TEST_CASE("random offsets shift later epochs; seeking resumes exactly", "[text][batches]") {
+TEST_CASE("random offsets shift later epochs, seeking resumes exactly", "[text][batches]") {
   StreamBatcher a(iota_ids(103), 2, 7, true, 5);  // L = 51, W = 7, slack 2
   std::vector<std::int64_t> firsts;
   for (int i = 0; i < 7 * 6; ++i) {

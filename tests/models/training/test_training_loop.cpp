@@ -103,7 +103,7 @@ TEST_CASE("keep-best without validation data is refused before training", "[trai
   CHECK(trainer.steps_done() == 0);
 }
 
-TEST_CASE("a non-finite step ends the run; the checkpoint on disk stays the last good one",
+TEST_CASE("a non-finite step ends the run, the checkpoint on disk stays the last good one",
           "[training][loop][nonfinite]") {
   unroll::testing::ScratchDir box;
   Captured out;
