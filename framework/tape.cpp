@@ -197,9 +197,11 @@ Var<T>::Var(Var&& other) noexcept : node_(other.node_) {
 
 template <class T>
 Var<T>& Var<T>::operator=(const Var& other) {
-  if (other.node_) ++other.node_->refs, ++other.node_->handles;
+  // Read other's node before dropping ours: `a = a` (or v[i] = v[j], i == j) is one object.
+  Node<T>* n = other.node_;
+  if (n) ++n->refs, ++n->handles;
   if (node_) drop();
-  node_ = other.node_;
+  node_ = n;
   return *this;
 }
 

@@ -205,3 +205,26 @@ TEST_CASE("the value of a temporary Var is a copy, so it cannot dangle", "[tape]
   CHECK(doubled(1) == 5.0);
   CHECK(big(1) == 250.0);
 }
+
+TEST_CASE("assigning a Var to itself keeps its node and its counts", "[tape]") {
+  tape<double>().reset();
+  Var<double> a(arr({1, 2}), true);
+  Var<double> b = a;
+  Var<double>& alias = b;
+  b = alias;  // a = a
+  REQUIRE(b.defined());
+  CHECK(b.node() == a.node());
+  CHECK(b.node()->handles == 2);
+  CHECK(b.node()->refs == 2);
+  std::vector<Var<double>> v{a, a};  // v[i] = v[j] with i == j
+  const std::size_t i = 1, j = 1;
+  v[i] = v[j];
+  REQUIRE(v[1].defined());
+  CHECK(v[1].value()(1) == 2.0);
+  CHECK(a.node()->handles == 4);
+  b = std::move(alias);  // self-move
+  REQUIRE(b.defined());
+  CHECK(a.node()->handles == 4);
+  v.clear();
+  CHECK(a.node()->refs == 2);
+}
