@@ -128,7 +128,8 @@ class Var {
   const Array<T>& value() const&;
   // On a temporary (`f(x).value()`) a copy, so the result cannot dangle once the Var is gone.
   Array<T> value() const&& { return value(); }
-  const Shape& shape() const { return value().shape(); }
+  const Shape& shape() const& { return value().shape(); }
+  Shape shape() const&& { return value().shape(); }  // a copy, as value() on a temporary
   std::size_t rank() const { return value().dimension(); }
   std::size_t dim(std::size_t axis) const;
   std::size_t size() const { return value().size(); }

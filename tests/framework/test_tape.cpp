@@ -228,3 +228,12 @@ TEST_CASE("assigning a Var to itself keeps its node and its counts", "[tape]") {
   v.clear();
   CHECK(a.node()->refs == 2);
 }
+
+TEST_CASE("the shape of a temporary Var is a copy, so it cannot dangle", "[tape]") {
+  NoGrad no_grad;  // the temporary's node is freed as soon as the expression ends
+  Var<double> x(arr({1.5, 2.5}));
+  const auto& shape = (x * 2.0).shape();
+  Var<double> other(Array<double>::from_shape({3, 4}));  // would take the freed node
+  CHECK(shape_str(shape) == "[2]");
+  CHECK(shape_str(other.shape()) == "[3,4]");
+}
