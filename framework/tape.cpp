@@ -322,6 +322,12 @@ template <class T>
 void Var<T>::backward(const Array<T>& seed) const {
   check_defined(node_, "backward");
   Node<T>* root = node_;
+  auto& t = tape<T>();
+  if (root->epoch != 0 && root->epoch != t.epoch())
+    throw TapeError(fmt::format(
+        "backward: the history of '{}' was released by Tape::reset(); run backward() before "
+        "resetting the tape",
+        root->op));
   if (!root->requires_grad)
     throw TapeError(fmt::format(
         "backward: the result of '{}' does not require a gradient (no input requiring one fed "
@@ -330,12 +336,6 @@ void Var<T>::backward(const Array<T>& seed) const {
   if (seed.shape() != root->value.shape())
     throw ShapeError(fmt::format("backward: seed shape {} differs from value shape {}",
                                  shape_str(seed.shape()), shape_str(root->value.shape())));
-  auto& t = tape<T>();
-  if (root->epoch != 0 && root->epoch != t.epoch())
-    throw TapeError(fmt::format(
-        "backward: the history of '{}' was released by Tape::reset(); run backward() before "
-        "resetting the tape",
-        root->op));
   const bool recorded = root->backward != nullptr;
 
   const auto& nodes = t.nodes();
@@ -389,7 +389,8 @@ void Tape<T>::reset() {
   // so the next step's ops find buffers of the sizes they had.
   for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
     Node<T>* n = *it;
-    if (n->refs > 1) {
+    if (n->refs > 1) {  // a recorded intermediate (never a parameter) becomes a constant
+      n->requires_grad = false;
       n->backward = nullptr;
       n->closure = nullptr;
       n->grad_freed = false;

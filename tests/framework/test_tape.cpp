@@ -237,3 +237,25 @@ TEST_CASE("the shape of a temporary Var is a copy, so it cannot dangle", "[tape]
   CHECK(shape_str(shape) == "[2]");
   CHECK(shape_str(other.shape()) == "[3,4]");
 }
+
+TEST_CASE("a reset makes surviving intermediates constants; parameters keep requiring gradients",
+          "[tape]") {
+  tape<double>().reset();
+  auto w = Var<double>::parameter(arr({2}));
+  Var<double> x(arr({3}), true);
+  auto h = x * w;  // a carried state that was not detached
+  tape<double>().reset();
+  CHECK_FALSE(h.requires_grad());
+  CHECK(h.is_leaf());
+  CHECK(w.requires_grad());
+  CHECK(x.requires_grad());  // a leaf, not a recorded intermediate: it keeps its flag
+  auto y = h * h;
+  CHECK_FALSE(y.requires_grad());
+  CHECK(tape<double>().size() == 0);
+  auto z = h * w;  // still recorded through the parameter, h is a constant factor
+  CHECK(tape<double>().size() == 1);
+  z.backward();
+  CHECK(w.grad()(0) == 6.0);
+  CHECK_FALSE(h.has_grad());
+  tape<double>().reset();
+}
