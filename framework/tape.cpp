@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <set>
+#include <string>
+#include <string_view>
 #include <xtensor/xbuilder.hpp>
 
 namespace unroll {
@@ -45,6 +48,14 @@ EnableGrad::EnableGrad() : previous_(grad_mode) { grad_mode = true; }
 EnableGrad::~EnableGrad() { grad_mode = previous_; }
 
 namespace detail {
+
+const char* intern_op_name(const char* name) {
+  // Never destroyed, like the node pool: nodes and error messages may outlive the thread.
+  thread_local auto* names = new std::set<std::string, std::less<>>();
+  auto it = names->find(std::string_view(name));
+  if (it == names->end()) it = names->emplace(name).first;
+  return it->c_str();
+}
 
 template <class T>
 Node<T>* acquire_node() {

@@ -49,7 +49,8 @@ Var<T> recompute(const char* name, RecomputeFn<T> f, const std::vector<Var<T>>& 
   std::vector<Var<T>> edges = inputs;
   edges.insert(edges.end(), parameters.begin(), parameters.end());
   Var<T> y = detail::make_result<T>(
-      name, edges, [](Node<T>& n) { n.closure(n); }, input_values(inputs.size()));
+      detail::intern_op_name(name), edges, [](Node<T>& n) { n.closure(n); },
+      input_values(inputs.size()));
   Node<T>& node = *y.node();
   node.ints.assign({static_cast<std::int64_t>(inputs.size())});
   Node<T>& computed = *first.node();

@@ -117,3 +117,22 @@ TEST_CASE("recompute: a parameter changed before backward is a TapeError", "[rec
                                            Catch::Contains("modified after it was recorded"));
   tape<float>().reset();
 }
+
+TEST_CASE("recompute: a name built at run time is kept after the string is gone",
+          "[recompute][errors]") {
+  int calls = 0;
+  Var<float> x(Array<float>(xt::ones<float>({2, 3})), true);
+  Var<float> y;
+  {
+    std::string name = "block_" + std::to_string(3) + "_of_layer_1";
+    y = recompute<float>(name.c_str(),
+                         [&](const std::vector<Var<float>>& v) {
+                           return ++calls == 1 ? v[0] * 2.0f : sum(v[0], 0, true);
+                         },
+                         {x});
+    name.assign(name.size(), '#');  // what a freed name's memory may hold next
+  }
+  CHECK(std::string(y.op()) == "block_3_of_layer_1");
+  CHECK_THROWS_WITH(sum(y).backward(), Catch::Contains("recompute 'block_3_of_layer_1'"));
+  tape<float>().reset();
+}
