@@ -19,8 +19,9 @@ using RecomputeFn = std::function<Var<T>(const std::vector<Var<T>>& inputs)>;
 // inputs' and releases the recording. `parameters` are the leaves f uses directly (a module's
 // weights): they receive their gradients as usual, the node is recorded when only they need one,
 // and changing one between forward and backward is a TapeError. f must compute the same y both
-// times: no fresh randomness inside; TapeError naming `name` when the second run's shape differs
-// from the first's. `name` may be built at run time: the node keeps an interned copy.
+// times: no fresh randomness inside; TapeError naming `name` when the second run's shape or value
+// differs from the first's (compared bit for bit through a 64-bit checksum of y, kept instead of
+// y). `name` may be built at run time: the node keeps an interned copy.
 template <class T>
 Var<T> recompute(const char* name, RecomputeFn<T> f, const std::vector<Var<T>>& inputs,
                  const std::vector<Var<T>>& parameters = {});
