@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "framework/memory.hpp"
 #include "framework/ops/elementwise.hpp"
 #include "framework/ops/linalg.hpp"
 #include "framework/tape.hpp"
@@ -193,6 +195,31 @@ TEST_CASE("a repeated training step takes no new memory from the system", "[tape
   const auto after = memory_stats();
   CHECK(after.system_allocs == before.system_allocs);
   CHECK(after.reuses > before.reuses);
+}
+
+TEST_CASE("the cache stays under its byte limit however many sizes pass through it",
+          "[tape][memory]") {
+  release_cached_memory();
+  constexpr std::size_t kLimit = 256 << 10;
+  const std::size_t previous = set_cache_limit(kLimit);
+  std::size_t most_cached = 0;
+  for (std::size_t n = 1; n <= 1000; ++n) {  // batches of ever new lengths: 32 MB in all
+    Array<float> block = Array<float>::from_shape({16 * n});
+    block.fill(1.0f);
+    block = Array<float>();  // freed into the cache
+    most_cached = std::max(most_cached, memory_stats().cached_bytes);
+  }
+  CHECK(most_cached <= kLimit);
+  CHECK(most_cached > kLimit / 2);  // the recent sizes are kept, not everything dropped
+  auto before = memory_stats();
+  Array<float> recent = Array<float>::from_shape({16 * 1000});  // used last: still cached
+  CHECK(memory_stats().reuses == before.reuses + 1);
+  before = memory_stats();
+  Array<float> oldest = Array<float>::from_shape({16});  // used first: given back
+  CHECK(memory_stats().system_allocs == before.system_allocs + 1);
+  set_cache_limit(0);  // a lower limit trims at once
+  CHECK(memory_stats().cached_bytes == 0);
+  set_cache_limit(previous);
 }
 #endif
 
