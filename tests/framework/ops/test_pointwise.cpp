@@ -97,6 +97,8 @@ TEST_CASE("gradcheck: pointwise with several outputs, parts and a broadcast row"
 TEST_CASE("a broadcast input's gradient sums every row, also when rows run on several threads",
           "[pointwise]") {
   // 64 × 256 elements: above the size from which rows are split over the OpenMP threads.
+  unroll::testing::ComputeThreads two(2);
+  REQUIRE(omp_get_max_threads() == 2);
   Var<float> x(xt::cast<float>(random_array({64, 256}, 30)), true);
   Var<float> w(xt::cast<float>(random_array({256}, 31)), true);
   auto y = pointwise(
@@ -107,6 +109,17 @@ TEST_CASE("a broadcast input's gradient sums every row, also when rows run on se
   sum(sigmoid(x * w)).backward();
   CHECK(all_close(dw, w.grad(), 1e-4));
   CHECK(all_close(dx, x.grad(), 1e-6));
+  // No broadcast input: backward's rows are split over the two threads too.
+  Var<float> v(xt::cast<float>(random_array({64, 256}, 32)), true);
+  x.zero_grad(), v.zero_grad();
+  sum(pointwise(
+          "scaled", [](auto a, auto b) { return sigmoid(a * b); }, x, v))
+      .backward();
+  const Array<float> split_dx = x.grad(), split_dv = v.grad();
+  x.zero_grad(), v.zero_grad();
+  sum(sigmoid(x * v)).backward();
+  CHECK(all_close(split_dx, x.grad(), 1e-6));
+  CHECK(all_close(split_dv, v.grad(), 1e-6));
   tape<float>().reset();
 }
 
