@@ -74,10 +74,12 @@ namespace detail {
 
 void* cached_allocate(std::size_t bytes) {
   if (bytes == 0) return nullptr;
+  Cache& c = cache();
 #ifdef UNROLL_NO_CACHE  // sanitizer builds: every block straight from the system
+  ++c.stats.system_allocs;
+  c.stats.system_bytes += bytes;
   return ::operator new(bytes, kAlignment);
 #endif
-  Cache& c = cache();
   auto it = c.free_lists.find(bytes);
   if (it != c.free_lists.end() && it->second.head != nullptr) {
     FreeBlock* block = it->second.head;
@@ -94,11 +96,12 @@ void* cached_allocate(std::size_t bytes) {
 
 void cached_deallocate(void* block, std::size_t bytes) noexcept {
   if (block == nullptr) return;
+  Cache& c = cache();
 #ifdef UNROLL_NO_CACHE
   ::operator delete(block, kAlignment);
+  c.stats.system_bytes -= bytes;
   return;
 #endif
-  Cache& c = cache();
   try {
     SizeList& list = c.free_lists[bytes];
     auto* freed = static_cast<FreeBlock*>(block);
