@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build test demo bench compare format clean
+.PHONY: all deps build test sanitize demo bench compare format clean
 
 all: build
 
@@ -16,6 +16,16 @@ build: deps
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The whole suite again, built with AddressSanitizer and UBSan in $(SANITIZE_BUILD) (buffers and
+# nodes freed, not cached, so a use after free is seen). Any report aborts its test: the target
+# fails.
+SANITIZE_BUILD ?= build-asan
+sanitize: deps
+	@cmake -S . -B $(SANITIZE_BUILD) $(CMAKE_FLAGS) -DUNROLL_SANITIZE=ON >/dev/null
+	@cmake --build $(SANITIZE_BUILD) -j$(JOBS)
+	@cd $(SANITIZE_BUILD) && ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
 
 # The main job: train the character-level LSTM on the embedded default corpus (the project's own
 # source and documentation) for a minute, then sample from it.
@@ -38,7 +48,7 @@ format:
 	@clang-format -i $$(git ls-files '*.hpp' '*.cpp')
 
 clean:
-	@rm -rf $(BUILD)
+	@rm -rf $(BUILD) $(SANITIZE_BUILD)
 
 # `make fuzz`: the safetensors parser under libFuzzer, AddressSanitizer and UBSan for
 # FUZZ_SECONDS, seeded with the committed .safetensors fixtures; the corpus grows in

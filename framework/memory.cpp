@@ -1,5 +1,6 @@
 #include "framework/memory.hpp"
 
+#include <cstdint>
 #include <new>
 #include <unordered_map>
 
@@ -13,9 +14,17 @@ struct FreeBlock {
   FreeBlock* next;
 };
 
+// The free blocks of one byte size, and when that size was last asked for or given back.
+struct SizeList {
+  FreeBlock* head = nullptr;
+  std::uint64_t last_used = 0;
+};
+
 struct Cache {
-  std::unordered_map<std::size_t, FreeBlock*> free_lists;  // byte size → first free block
+  std::unordered_map<std::size_t, SizeList> free_lists;  // byte size → its free blocks
   MemoryStats stats;
+  std::size_t limit = kDefaultCacheLimit;
+  std::uint64_t clock = 0;
 };
 
 // Never destroyed: arrays that outlive the thread's storage (statics) may still free blocks.
@@ -28,20 +37,54 @@ std::size_t block_size(std::size_t bytes) {
   return bytes < sizeof(FreeBlock) ? sizeof(FreeBlock) : bytes;
 }
 
+// Gives back every block of `it`'s size and forgets the size.
+void free_list(Cache& c, std::unordered_map<std::size_t, SizeList>::iterator it) {
+  for (FreeBlock* block = it->second.head; block != nullptr;) {
+    FreeBlock* next = block->next;
+    ::operator delete(block, kAlignment);
+    c.stats.cached_bytes -= it->first;
+    c.stats.system_bytes -= it->first;
+    block = next;
+  }
+  c.free_lists.erase(it);
+}
+
+// Over the limit: the sizes used least recently go back to the system first (a scan of the
+// sizes, only when over the limit: never in a steady state that fits). Empty lists met on the
+// way are forgotten too.
+void trim(Cache& c) {
+  while (c.stats.cached_bytes > c.limit) {
+    auto oldest = c.free_lists.end();
+    for (auto it = c.free_lists.begin(); it != c.free_lists.end();) {
+      if (it->second.head == nullptr) {
+        it = c.free_lists.erase(it);
+        continue;
+      }
+      if (oldest == c.free_lists.end() || it->second.last_used < oldest->second.last_used)
+        oldest = it;
+      ++it;
+    }
+    free_list(c, oldest);
+  }
+}
+
 }  // namespace
 
 namespace detail {
 
 void* cached_allocate(std::size_t bytes) {
   if (bytes == 0) return nullptr;
+  Cache& c = cache();
 #ifdef UNROLL_NO_CACHE  // sanitizer builds: every block straight from the system
+  ++c.stats.system_allocs;
+  c.stats.system_bytes += bytes;
   return ::operator new(bytes, kAlignment);
 #endif
-  Cache& c = cache();
   auto it = c.free_lists.find(bytes);
-  if (it != c.free_lists.end() && it->second != nullptr) {
-    FreeBlock* block = it->second;
-    it->second = block->next;
+  if (it != c.free_lists.end() && it->second.head != nullptr) {
+    FreeBlock* block = it->second.head;
+    it->second.head = block->next;
+    it->second.last_used = ++c.clock;
     c.stats.cached_bytes -= bytes;
     ++c.stats.reuses;
     return block;
@@ -53,17 +96,20 @@ void* cached_allocate(std::size_t bytes) {
 
 void cached_deallocate(void* block, std::size_t bytes) noexcept {
   if (block == nullptr) return;
+  Cache& c = cache();
 #ifdef UNROLL_NO_CACHE
   ::operator delete(block, kAlignment);
+  c.stats.system_bytes -= bytes;
   return;
 #endif
-  Cache& c = cache();
   try {
-    FreeBlock*& head = c.free_lists[bytes];
+    SizeList& list = c.free_lists[bytes];
     auto* freed = static_cast<FreeBlock*>(block);
-    freed->next = head;
-    head = freed;
+    freed->next = list.head;
+    list.head = freed;
+    list.last_used = ++c.clock;
     c.stats.cached_bytes += bytes;
+    if (c.stats.cached_bytes > c.limit) trim(c);
   } catch (const std::bad_alloc&) {  // no room for a new list head: give the block back
     ::operator delete(block, kAlignment);
     c.stats.system_bytes -= bytes;
@@ -76,16 +122,15 @@ MemoryStats memory_stats() { return cache().stats; }
 
 void release_cached_memory() {
   Cache& c = cache();
-  for (auto& [bytes, head] : c.free_lists) {
-    while (head != nullptr) {
-      FreeBlock* next = head->next;
-      ::operator delete(head, kAlignment);
-      c.stats.system_bytes -= bytes;
-      head = next;
-    }
-  }
-  c.free_lists.clear();
-  c.stats.cached_bytes = 0;
+  while (!c.free_lists.empty()) free_list(c, c.free_lists.begin());
+}
+
+std::size_t set_cache_limit(std::size_t bytes) {
+  Cache& c = cache();
+  const std::size_t previous = c.limit;
+  c.limit = bytes;
+  trim(c);
+  return previous;
 }
 
 }  // namespace unroll

@@ -1,6 +1,8 @@
 // Array buffers come from a caching allocator: a freed block is kept on a per-thread free list
 // for its exact byte size and handed out again. A training step repeats the same shapes, so
 // after its first run it takes no memory from the system — whichever node or temporary asks.
+// The blocks held stay under a byte limit per thread (set_cache_limit): past it, the sizes used
+// least recently are given back first, so batches of ever new lengths do not grow it for good.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +25,11 @@ MemoryStats memory_stats();
 
 // Give every cached block of this thread back to the system.
 void release_cached_memory();
+
+// At most `bytes` held on this thread's free lists (trimmed at once); returns the previous limit.
+// The default holds a large model's whole training step several times over.
+inline constexpr std::size_t kDefaultCacheLimit = std::size_t(1) << 30;  // 1 GiB
+std::size_t set_cache_limit(std::size_t bytes);
 
 // 64-byte aligned (one cache line, one AVX-512 register), cached by size.
 template <class T>

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <set>
+#include <string>
+#include <string_view>
 #include <xtensor/xbuilder.hpp>
 
 namespace unroll {
@@ -45,6 +48,14 @@ EnableGrad::EnableGrad() : previous_(grad_mode) { grad_mode = true; }
 EnableGrad::~EnableGrad() { grad_mode = previous_; }
 
 namespace detail {
+
+const char* intern_op_name(const char* name) {
+  // Never destroyed, like the node pool: nodes and error messages may outlive the thread.
+  thread_local auto* names = new std::set<std::string, std::less<>>();
+  auto it = names->find(std::string_view(name));
+  if (it == names->end()) it = names->emplace(name).first;
+  return it->c_str();
+}
 
 template <class T>
 Node<T>* acquire_node() {
@@ -197,9 +208,11 @@ Var<T>::Var(Var&& other) noexcept : node_(other.node_) {
 
 template <class T>
 Var<T>& Var<T>::operator=(const Var& other) {
-  if (other.node_) ++other.node_->refs, ++other.node_->handles;
+  // Read other's node before dropping ours: `a = a` (or v[i] = v[j], i == j) is one object.
+  Node<T>* n = other.node_;
+  if (n) ++n->refs, ++n->handles;
   if (node_) drop();
-  node_ = other.node_;
+  node_ = n;
   return *this;
 }
 
@@ -320,6 +333,12 @@ template <class T>
 void Var<T>::backward(const Array<T>& seed) const {
   check_defined(node_, "backward");
   Node<T>* root = node_;
+  auto& t = tape<T>();
+  if (root->epoch != 0 && root->epoch != t.epoch())
+    throw TapeError(fmt::format(
+        "backward: the history of '{}' was released by Tape::reset(); run backward() before "
+        "resetting the tape",
+        root->op));
   if (!root->requires_grad)
     throw TapeError(fmt::format(
         "backward: the result of '{}' does not require a gradient (no input requiring one fed "
@@ -328,12 +347,6 @@ void Var<T>::backward(const Array<T>& seed) const {
   if (seed.shape() != root->value.shape())
     throw ShapeError(fmt::format("backward: seed shape {} differs from value shape {}",
                                  shape_str(seed.shape()), shape_str(root->value.shape())));
-  auto& t = tape<T>();
-  if (root->epoch != 0 && root->epoch != t.epoch())
-    throw TapeError(fmt::format(
-        "backward: the history of '{}' was released by Tape::reset(); run backward() before "
-        "resetting the tape",
-        root->op));
   const bool recorded = root->backward != nullptr;
 
   const auto& nodes = t.nodes();
@@ -387,7 +400,8 @@ void Tape<T>::reset() {
   // so the next step's ops find buffers of the sizes they had.
   for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
     Node<T>* n = *it;
-    if (n->refs > 1) {
+    if (n->refs > 1) {  // a recorded intermediate (never a parameter) becomes a constant
+      n->requires_grad = false;
       n->backward = nullptr;
       n->closure = nullptr;
       n->grad_freed = false;

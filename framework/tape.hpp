@@ -128,7 +128,8 @@ class Var {
   const Array<T>& value() const&;
   // On a temporary (`f(x).value()`) a copy, so the result cannot dangle once the Var is gone.
   Array<T> value() const&& { return value(); }
-  const Shape& shape() const { return value().shape(); }
+  const Shape& shape() const& { return value().shape(); }
+  Shape shape() const&& { return value().shape(); }  // a copy, as value() on a temporary
   std::size_t rank() const { return value().dimension(); }
   std::size_t dim(std::size_t axis) const;
   std::size_t size() const { return value().size(); }
@@ -215,6 +216,11 @@ Var<T> detach(const Var<T>& x);
 
 namespace detail {
 
+// `name` kept for the life of the program: the pointer a node stores as its op, so that an error
+// message can read it after a name built at run time is gone. One copy per distinct name and
+// thread, made when it is first seen; later calls find it without allocating.
+const char* intern_op_name(const char* name);
+
 // A fresh node from the thread's pool, owned by the returned pointer's single reference.
 template <class T>
 Node<T>* acquire_node();
@@ -222,10 +228,10 @@ Node<T>* acquire_node();
 template <class T>
 void release(Node<T>* node);
 
-// The result node of op `name` over `inputs`. If recording is on and any input requires a
-// gradient, the node is put on the tape with `backward`; otherwise it is a plain constant.
-// The caller writes the node's value.
-// `needs` says which values `backward` reads (default: all of them).
+// The result node of op `name` (a string literal or an interned name) over `inputs`. If recording
+// is on and any input requires a gradient, the node is put on the tape with `backward`; otherwise
+// it is a plain constant. The caller writes the node's value. `needs` says which values `backward`
+// reads (default: all of them).
 template <class T>
 Var<T> make_result(const char* name, std::initializer_list<const Var<T>*> inputs,
                    BackwardFn<T> backward, ValueNeeds needs = kAllValues);

@@ -74,6 +74,9 @@ std::size_t linear_rows(const Var<T>& x, const Var<T>& w, const Var<T>* bias) {
   if (xs.empty() || xs.back() != ws[1])
     throw ShapeError(fmt::format("linear: input {} x weight {}: input width must equal {} (in)",
                                  shape_str(xs), shape_str(ws), ws[1]));
+  if (ws[1] == 0)  // rows = x.size() / in below; a zero-width layer is a configuration mistake
+    throw ShapeError(fmt::format("linear: input {} x weight {}: the input width (in) is 0",
+                                 shape_str(xs), shape_str(ws)));
   if (bias) {
     Shape full = xs;
     full.back() = ws[0];

@@ -9,15 +9,16 @@
 //
 // f is any captureless function of N numbers returning one number or std::array of K, written
 // with the functions of framework/dual.hpp. Inputs are Vars of shape [..., W], or parts<P>(v) for
-// v [..., P·W] read as P consecutive arguments (the gate blocks of a fused projection); an input
-// of a single row ([W], or [P·W] for parts) is broadcast over the rows. Every input must have
-// the same rows otherwise.
+// v [..., P·W] read as P consecutive arguments (the gate blocks of a fused projection). The
+// input with the most rows sets the leading extents [...]; every other input has those same
+// extents, or is a single row ([W] or [1, …, 1, W]; [P·W] for parts), broadcast over the rows.
+// `name` may be built at run time: the node keeps an interned copy.
 //   forward:  y_k[r, c] = f(x_1[r, c], …, x_N[r, c])_k, vectorized with xsimd, one pass over
 //             memory, one node on the tape (K outputs: a [K, ..., W] node and K selects of it);
 //   backward: f re-evaluated on dual numbers gives ∂y_k/∂x_j per element;
 //             dx_j += Σ_k dy_k · ∂y_k/∂x_j  (summed over rows for a broadcast input).
 // Nothing is stored beyond the outputs: the backward recomputes from the inputs.
-// Errors: ShapeError naming the op when the inputs' widths or rows disagree.
+// Errors: ShapeError naming the op and both shapes when an input does not fit the widest.
 #pragma once
 
 #include <fmt/format.h>
@@ -248,9 +249,18 @@ void backward_node(Node<T>& node) {
   backward<T, N, K>(f, values, grads, node.grad.data());
 }
 
-// ShapeError: input `input` of op `name` has `shape`, not [rows…, parts·width].
+// Does an input of `shape` fit beside `widest` (the input with the most rows), with `last` as its
+// last extent: the same leading extents, or a single row of no higher rank?
+bool fits(const Shape& shape, const Shape& widest, std::size_t last);
+
+// ShapeError: input `input` of op `name` has a last extent that is not a positive multiple of
+// its `parts`.
+[[noreturn]] void throw_pointwise_width(const char* name, std::size_t input, const Shape& shape,
+                                        std::size_t parts);
+// ShapeError: input `input` of op `name` has `shape`, which does not fit input `widest`'s.
 [[noreturn]] void throw_pointwise_shape(const char* name, std::size_t input, const Shape& shape,
-                                        std::size_t parts, std::size_t width, std::size_t rows);
+                                        std::size_t parts, std::size_t width, std::size_t widest,
+                                        const Shape& widest_shape);
 
 }  // namespace pointwise_detail
 
@@ -268,27 +278,29 @@ auto pointwise(const char* name, F f, const Inputs&... inputs) {
   const std::array<std::size_t, count> part_counts{
       pointwise_detail::input_traits<Inputs>::parts...};
 
-  // Rows and width come from the input with the most rows; the others must match it or be a
-  // single row (broadcast).
+  // Rows and width come from the input with the most rows (of those, the highest rank); the
+  // others must have its leading extents or be a single row (broadcast).
   std::array<std::size_t, count> sizes{};
   std::size_t rows = 0, widest = 0;
   for (std::size_t i = 0; i < count; ++i) {
     const Shape& s = vars[i]->shape();
     sizes[i] = vars[i]->size();
     if (s.empty() || s.back() == 0 || s.back() % part_counts[i] != 0)
-      pointwise_detail::throw_pointwise_shape(name, i, s, part_counts[i], 0, 0);
-    if (sizes[i] / s.back() > rows) rows = sizes[i] / s.back(), widest = i;
+      pointwise_detail::throw_pointwise_width(name, i, s, part_counts[i]);
+    const std::size_t r = sizes[i] / s.back();
+    if (r > rows || (r == rows && s.size() > vars[widest]->rank())) rows = r, widest = i;
   }
-  const std::size_t width = vars[widest]->shape().back() / part_counts[widest];
-  for (std::size_t i = 0; i < count; ++i) {
-    const Shape& s = vars[i]->shape();
-    if (s.back() != part_counts[i] * width || (sizes[i] / s.back() != rows && sizes[i] != s.back()))
-      pointwise_detail::throw_pointwise_shape(name, i, s, part_counts[i], width, rows);
-  }
+  const Shape& widest_shape = vars[widest]->shape();
+  const std::size_t width = widest_shape.back() / part_counts[widest];
+  for (std::size_t i = 0; i < count; ++i)
+    if (!pointwise_detail::fits(vars[i]->shape(), widest_shape, part_counts[i] * width))
+      pointwise_detail::throw_pointwise_shape(name, i, vars[i]->shape(), part_counts[i], width,
+                                              widest, widest_shape);
 
   // Backward recomputes from the inputs; its own result is never read again.
-  Var<T> y = detail::make_result<T>(
-      name, vars.data(), count, &pointwise_detail::backward_node<T, N, K, F>, input_values(count));
+  Var<T> y =
+      detail::make_result<T>(detail::intern_op_name(name), vars.data(), count,
+                             &pointwise_detail::backward_node<T, N, K, F>, input_values(count));
   Node<T>& node = *y.node();
   if (node.requires_grad) {
     node.ints.assign({static_cast<std::int64_t>(rows), static_cast<std::int64_t>(width)});
@@ -297,11 +309,10 @@ auto pointwise(const char* name, F f, const Inputs&... inputs) {
   const auto layout = pointwise_detail::layout_of<const T, N>(
       rows, width, count, part_counts.data(), sizes.data(),
       [&](std::size_t i) -> const T* { return vars[i]->value().data(); });
-  const Shape& in_shape = vars[widest]->shape();  // [..., W] (or [K, ..., W])
-  const std::size_t lead = K > 1 ? 1 : 0;
-  Shape shape(in_shape.size() + lead);
+  const std::size_t lead = K > 1 ? 1 : 0;  // [..., W] (or [K, ..., W])
+  Shape shape(widest_shape.size() + lead);
   if constexpr (K > 1) shape[0] = K;
-  std::copy(in_shape.begin(), in_shape.end(), shape.begin() + lead);
+  std::copy(widest_shape.begin(), widest_shape.end(), shape.begin() + lead);
   shape.back() = width;
   node.value.resize(shape);
   pointwise_detail::forward<T, N, K>(f, layout, node.value.data());

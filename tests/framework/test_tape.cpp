@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 
+#include "framework/memory.hpp"
 #include "framework/ops/elementwise.hpp"
 #include "framework/ops/linalg.hpp"
 #include "framework/tape.hpp"
@@ -194,6 +196,31 @@ TEST_CASE("a repeated training step takes no new memory from the system", "[tape
   CHECK(after.system_allocs == before.system_allocs);
   CHECK(after.reuses > before.reuses);
 }
+
+TEST_CASE("the cache stays under its byte limit however many sizes pass through it",
+          "[tape][memory]") {
+  release_cached_memory();
+  constexpr std::size_t kLimit = 256 << 10;
+  const std::size_t previous = set_cache_limit(kLimit);
+  std::size_t most_cached = 0;
+  for (std::size_t n = 1; n <= 1000; ++n) {  // batches of ever new lengths: 32 MB in all
+    Array<float> block = Array<float>::from_shape({16 * n});
+    block.fill(1.0f);
+    block = Array<float>();  // freed into the cache
+    most_cached = std::max(most_cached, memory_stats().cached_bytes);
+  }
+  CHECK(most_cached <= kLimit);
+  CHECK(most_cached > kLimit / 2);  // the recent sizes are kept, not everything dropped
+  auto before = memory_stats();
+  Array<float> recent = Array<float>::from_shape({16 * 1000});  // used last: still cached
+  CHECK(memory_stats().reuses == before.reuses + 1);
+  before = memory_stats();
+  Array<float> oldest = Array<float>::from_shape({16});  // used first: given back
+  CHECK(memory_stats().system_allocs == before.system_allocs + 1);
+  set_cache_limit(0);  // a lower limit trims at once
+  CHECK(memory_stats().cached_bytes == 0);
+  set_cache_limit(previous);
+}
 #endif
 
 TEST_CASE("the value of a temporary Var is a copy, so it cannot dangle", "[tape]") {
@@ -204,4 +231,58 @@ TEST_CASE("the value of a temporary Var is a copy, so it cannot dangle", "[tape]
   CHECK(doubled(0) == 3.0);
   CHECK(doubled(1) == 5.0);
   CHECK(big(1) == 250.0);
+}
+
+TEST_CASE("assigning a Var to itself keeps its node and its counts", "[tape]") {
+  tape<double>().reset();
+  Var<double> a(arr({1, 2}), true);
+  Var<double> b = a;
+  Var<double>& alias = b;
+  b = alias;  // a = a
+  REQUIRE(b.defined());
+  CHECK(b.node() == a.node());
+  CHECK(b.node()->handles == 2);
+  CHECK(b.node()->refs == 2);
+  std::vector<Var<double>> v{a, a};  // v[i] = v[j] with i == j
+  const std::size_t i = 1, j = 1;
+  v[i] = v[j];
+  REQUIRE(v[1].defined());
+  CHECK(v[1].value()(1) == 2.0);
+  CHECK(a.node()->handles == 4);
+  b = std::move(alias);  // self-move
+  REQUIRE(b.defined());
+  CHECK(a.node()->handles == 4);
+  v.clear();
+  CHECK(a.node()->refs == 2);
+}
+
+TEST_CASE("the shape of a temporary Var is a copy, so it cannot dangle", "[tape]") {
+  NoGrad no_grad;  // the temporary's node is freed as soon as the expression ends
+  Var<double> x(arr({1.5, 2.5}));
+  const auto& shape = (x * 2.0).shape();
+  Var<double> other(Array<double>::from_shape({3, 4}));  // would take the freed node
+  CHECK(shape_str(shape) == "[2]");
+  CHECK(shape_str(other.shape()) == "[3,4]");
+}
+
+TEST_CASE("a reset makes surviving intermediates constants; parameters keep requiring gradients",
+          "[tape]") {
+  tape<double>().reset();
+  auto w = Var<double>::parameter(arr({2}));
+  Var<double> x(arr({3}), true);
+  auto h = x * w;  // a carried state that was not detached
+  tape<double>().reset();
+  CHECK_FALSE(h.requires_grad());
+  CHECK(h.is_leaf());
+  CHECK(w.requires_grad());
+  CHECK(x.requires_grad());  // a leaf, not a recorded intermediate: it keeps its flag
+  auto y = h * h;
+  CHECK_FALSE(y.requires_grad());
+  CHECK(tape<double>().size() == 0);
+  auto z = h * w;  // still recorded through the parameter, h is a constant factor
+  CHECK(tape<double>().size() == 1);
+  z.backward();
+  CHECK(w.grad()(0) == 6.0);
+  CHECK_FALSE(h.has_grad());
+  tape<double>().reset();
 }

@@ -126,3 +126,10 @@ TEST_CASE("linalg errors name the op and the shapes", "[linalg][errors]") {
   Var<double> w2(Array<double>::from_shape({4, 5})), bad_bias(Array<double>::from_shape({3}));
   CHECK_THROWS_AS(linear(x, w2, bad_bias), ShapeError);
 }
+
+TEST_CASE("linear refuses a zero-width input", "[linalg][errors]") {
+  Var<double> x(Array<double>::from_shape({4, 0})), w(Array<double>::from_shape({3, 0}));
+  Var<double> b(Array<double>(xt::ones<double>({3})));
+  CHECK_THROWS_WITH(linear(x, w), "linear: input [4,0] x weight [3,0]: the input width (in) is 0");
+  CHECK_THROWS_AS(linear(x, w, b), ShapeError);
+}

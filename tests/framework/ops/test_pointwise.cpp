@@ -97,6 +97,8 @@ TEST_CASE("gradcheck: pointwise with several outputs, parts and a broadcast row"
 TEST_CASE("a broadcast input's gradient sums every row, also when rows run on several threads",
           "[pointwise]") {
   // 64 × 256 elements: above the size from which rows are split over the OpenMP threads.
+  unroll::testing::ComputeThreads two(2);
+  REQUIRE(omp_get_max_threads() == 2);
   Var<float> x(xt::cast<float>(random_array({64, 256}, 30)), true);
   Var<float> w(xt::cast<float>(random_array({256}, 31)), true);
   auto y = pointwise(
@@ -107,6 +109,17 @@ TEST_CASE("a broadcast input's gradient sums every row, also when rows run on se
   sum(sigmoid(x * w)).backward();
   CHECK(all_close(dw, w.grad(), 1e-4));
   CHECK(all_close(dx, x.grad(), 1e-6));
+  // No broadcast input: backward's rows are split over the two threads too.
+  Var<float> v(xt::cast<float>(random_array({64, 256}, 32)), true);
+  x.zero_grad(), v.zero_grad();
+  sum(pointwise(
+          "scaled", [](auto a, auto b) { return sigmoid(a * b); }, x, v))
+      .backward();
+  const Array<float> split_dx = x.grad(), split_dv = v.grad();
+  x.zero_grad(), v.zero_grad();
+  sum(sigmoid(x * v)).backward();
+  CHECK(all_close(split_dx, x.grad(), 1e-6));
+  CHECK(all_close(split_dv, v.grad(), 1e-6));
   tape<float>().reset();
 }
 
@@ -167,13 +180,63 @@ TEST_CASE("pointwise rejects inputs whose shapes do not fit, naming the op",
   Var<float> rows2(Array<float>(xt::zeros<float>({2, 8})));
   auto f = [](auto x, auto y) { return x + y; };
   CHECK_THROWS_WITH(pointwise("sum2", f, a, b),
-                    "sum2: input 1 [3,5]: expected 3 row(s) (or 1, broadcast) of 8 = 1 part(s) × "
-                    "width 8");
+                    "sum2: input 1 [3,5] does not fit input 0 [3,8]: expected [3,8] (or one row "
+                    "[8], broadcast) = 1 part(s) × width 8");
   CHECK_THROWS_WITH(pointwise("sum2", f, a, rows2),
-                    "sum2: input 1 [2,8]: expected 3 row(s) (or 1, broadcast) of 8 = 1 part(s) × "
-                    "width 8");
+                    "sum2: input 1 [2,8] does not fit input 0 [3,8]: expected [3,8] (or one row "
+                    "[8], broadcast) = 1 part(s) × width 8");
   CHECK_THROWS_WITH(pointwise(
                         "g", [](auto p, auto q, auto r) { return p + q + r; }, parts<3>(a)),
                     "g: input 0 [3,8]: its last extent must be a positive multiple of its 3 parts");
   CHECK_THROWS_AS(pointwise("sum2", f, a, b), ShapeError);
+}
+
+TEST_CASE("pointwise checks whole shapes: the same rows in another layout are refused",
+          "[pointwise][errors]") {
+  auto zeros = [](const Shape& shape) { return Var<float>(Array<float>(xt::zeros<float>(shape))); };
+  auto f = [](auto x, auto y) { return x * y; };
+  CHECK_THROWS_WITH(pointwise("mul2", f, zeros({4, 8, 3}), zeros({8, 4, 3})),
+                    "mul2: input 1 [8,4,3] does not fit input 0 [4,8,3]: expected [4,8,3] (or one "
+                    "row [3], broadcast) = 1 part(s) × width 3");
+  CHECK_THROWS_WITH(pointwise("mul2", f, zeros({32, 3}), zeros({4, 8, 3})),
+                    "mul2: input 0 [32,3] does not fit input 1 [4,8,3]: expected [4,8,3] (or one "
+                    "row [3], broadcast) = 1 part(s) × width 3");
+  CHECK_THROWS_AS(pointwise("mul2", f, zeros({4, 8, 3}), zeros({2, 3})), ShapeError);
+  CHECK_THROWS_AS(pointwise(
+                      "mul3", [](auto p, auto q, auto r) { return p * q * r; }, zeros({3}),
+                      zeros({1, 1, 1, 3}), zeros({4, 3})),
+                  ShapeError);  // a single row of higher rank than the result
+  CHECK_THROWS_AS(pointwise(
+                      "g", [](auto p, auto q, auto r) { return p * q * r; },
+                      parts<2>(zeros({4, 8, 6})), zeros({8, 4, 3})),
+                  ShapeError);
+  // The broadcasting it documents: a single row, [W] or [1, …, 1, W]; parts of the same rows.
+  Var<float> x(Array<float>{{{1, 2}, {3, 4}}, {{5, 6}, {7, 8}}});  // [2, 2, 2]
+  Var<float> row(Array<float>{10, 20}), row3(Array<float>{{{1, -1}}});
+  CHECK(all_close(pointwise("mul2", f, x, row).value(),
+                  Array<float>{{{10, 40}, {30, 80}}, {{50, 120}, {70, 160}}}));
+  CHECK(all_close(pointwise("mul2", f, row3, x).value(),
+                  Array<float>{{{1, -2}, {3, -4}}, {{5, -6}, {7, -8}}}));
+  auto p = pointwise(
+      "g", [](auto a, auto b, auto c) { return a + b + c; },
+      parts<2>(Var<float>(Array<float>(xt::ones<float>({2, 2, 4})))), x);
+  CHECK(shape_str(p.shape()) == "[2,2,2]");
+}
+
+TEST_CASE("a pointwise name built at run time is kept after the string is gone",
+          "[pointwise][errors]") {
+  tape<double>().reset();
+  auto w = Var<double>::parameter(Array<double>{1.0, 2.0});
+  Var<double> y;
+  {
+    std::string name = "cell_" + std::to_string(7) + "_gates";
+    y = pointwise(
+        name.c_str(), [](auto a) { return a * a; }, w);
+    name.assign(name.size(), '#');  // what a freed name's memory may hold next
+  }
+  CHECK(std::string(y.op()) == "cell_7_gates");
+  w.mutable_value()(0) = 3.0;  // backward's error message reads the node's name
+  CHECK_THROWS_WITH(sum(y).backward(),
+                    Catch::Contains("'cell_7_gates'") && Catch::Contains("modified"));
+  tape<double>().reset();
 }

@@ -2,6 +2,7 @@
 
 #include "framework/ops/elementwise.hpp"
 #include "framework/ops/linalg.hpp"
+#include "framework/ops/nn.hpp"
 #include "framework/ops/recompute.hpp"
 #include "framework/ops/reduce.hpp"
 #include "tests/support.hpp"
@@ -115,5 +116,51 @@ TEST_CASE("recompute: a parameter changed before backward is a TapeError", "[rec
   w.mutable_value()(0, 0) = 2.0f;
   CHECK_THROWS_WITH(sum(y).backward(), Catch::Contains("'stale'") &&
                                            Catch::Contains("modified after it was recorded"));
+  tape<float>().reset();
+}
+
+TEST_CASE("recompute: a name built at run time is kept after the string is gone",
+          "[recompute][errors]") {
+  int calls = 0;
+  Var<float> x(Array<float>(xt::ones<float>({2, 3})), true);
+  Var<float> y;
+  {
+    std::string name = "block_" + std::to_string(3) + "_of_layer_1";
+    y = recompute<float>(name.c_str(),
+                         [&](const std::vector<Var<float>>& v) {
+                           return ++calls == 1 ? v[0] * 2.0f : sum(v[0], 0, true);
+                         },
+                         {x});
+    name.assign(name.size(), '#');  // what a freed name's memory may hold next
+  }
+  CHECK(std::string(y.op()) == "block_3_of_layer_1");
+  CHECK_THROWS_WITH(sum(y).backward(), Catch::Contains("recompute 'block_3_of_layer_1'"));
+  tape<float>().reset();
+}
+
+TEST_CASE("recompute: a function drawing random numbers is a TapeError, not a wrong gradient",
+          "[recompute][errors]") {
+  std::mt19937_64 rng(5);
+  Var<float> x(Array<float>(xt::ones<float>({4, 16})), true);
+  Var<float> y = recompute<float>(
+      "noisy", [&](const std::vector<Var<float>>& v) { return dropout(v[0], 0.5, true, rng); },
+      {x});
+  CHECK_THROWS_WITH(sum(y).backward(),
+                    Catch::Contains("recompute 'noisy'") && Catch::Contains("different value"));
+  tape<float>().reset();
+}
+
+TEST_CASE("recompute: one element differing in its last bit is detected", "[recompute][errors]") {
+  int calls = 0;
+  Array<float> bump = xt::zeros<float>({3, 5});
+  bump(2, 4) = std::nextafter(2.0f, 3.0f) - 2.0f;  // one unit in the last place of 2
+  Var<float> x(Array<float>(xt::ones<float>({3, 5})), true);
+  Var<float> y =
+      recompute<float>("bumped",
+                       [&](const std::vector<Var<float>>& v) {
+                         return ++calls == 1 ? v[0] * 2.0f : v[0] * 2.0f + Var<float>(bump);
+                       },
+                       {x});
+  CHECK_THROWS_WITH(sum(y).backward(), Catch::Contains("recompute 'bumped'"));
   tape<float>().reset();
 }
