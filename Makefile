@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build test sanitize demo bench compare format clean
+.PHONY: all deps build test sanitize consumer demo bench compare format clean
 
 all: build
 
@@ -34,6 +34,21 @@ demo: build
 	@echo "--- sampling from $(BUILD)/demo.safetensors ---"
 	@$(BUILD)/bin/charlm sample --ckpt $(BUILD)/demo.safetensors --prime "template <class T>" \
 	  --length 600 --temperature 0.7
+
+# The library as a user gets it: installs the build into a fresh prefix, copies examples/consumer
+# out of the tree and configures it against that prefix alone (the build tree exports nothing,
+# and the installed package must not name a path in it), then builds and runs it.
+consumer: build
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cmake --install $(BUILD) --prefix "$$tmp/prefix" >/dev/null; \
+	if grep -rlF "$(CURDIR)" "$$tmp/prefix/lib/cmake"; then \
+	  echo "consumer: the installed package names the source or build tree" >&2; exit 1; fi; \
+	cp -r examples/consumer "$$tmp/src"; \
+	cmake -S "$$tmp/src" -B "$$tmp/build" -DCMAKE_PREFIX_PATH="$$tmp/prefix" >/dev/null; \
+	grep -qx "unroll_DIR:PATH=$$tmp/prefix/lib/cmake/unroll" "$$tmp/build/CMakeCache.txt" || \
+	  { echo "consumer: unroll was found outside the fresh prefix" >&2; exit 1; }; \
+	cmake --build "$$tmp/build" -j$(JOBS) >/dev/null; \
+	"$$tmp/build/consumer"
 
 bench: build
 	@$(BUILD)/bin/tape_overhead

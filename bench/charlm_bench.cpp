@@ -8,7 +8,6 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <vector>
 
 #include "bench/allocation_counter.hpp"
@@ -48,7 +47,7 @@ double sgemm_gflops() {
 
 int main(int argc, char** argv) {
   CLI::App app{"charlm_bench: tokens per second of full char-LM training steps"};
-  std::string cell = "lstm", data = std::string(UNROLL_SHARED_DATA) + "/tinyshakespeare.txt";
+  std::string cell = "lstm", data = std::string(UNROLL_DATA_DIR) + "/tinyshakespeare.txt";
   std::size_t hidden = 256, layers = 2, seq = 64, batch = 32, embed = 64;
   int steps = 30, warmup = 3, threads = 1;
   bool custom = false, recompute = false, bidirectional = false;
@@ -59,7 +58,7 @@ int main(int argc, char** argv) {
   app.add_option("--batch", batch)->check(CLI::PositiveNumber);
   app.add_option("--steps", steps, "timed steps")->check(CLI::PositiveNumber);
   app.add_option("--warmup", warmup, "untimed steps first");
-  app.add_option("--data", data, "training text (default: tiny-shakespeare if present)");
+  app.add_option("--data", data, "training text")->capture_default_str();
   app.add_option("--threads", threads)->check(CLI::PositiveNumber);
   app.add_flag("--custom", custom,
                "the user-defined LSTM of examples/custom_cell instead of the built-in cell");
@@ -71,13 +70,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     set_compute_threads(threads);
-    std::u32string text;
-    if (std::filesystem::exists(data)) {
-      text = read_text_file(data);
-    } else {  // generated text of the same kind of size
-      for (std::size_t i = 0; text.size() < 1000000; ++i)
-        text += U"the quick brown fox jumps over the lazy dog "[i % 44];
-    }
+    std::u32string text = read_text_file(data);
     CharLMConfig config;
     config.cell = custom ? "lstm" : cell;
     config.hidden = hidden, config.layers = layers, config.embed = embed;

@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 
 p = argparse.ArgumentParser()
-p.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "tinyshakespeare.txt"))
+p.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "tinyshakespeare.txt"))
 p.add_argument("--cell", default="lstm", choices=["rnn", "lstm", "gru"])
 p.add_argument("--hidden", type=int, default=256)
 p.add_argument("--layers", type=int, default=2)

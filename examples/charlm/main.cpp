@@ -3,6 +3,7 @@
 //   charlm train  [--data FILE] --out CKPT [model and training options]   (see --help)
 //   charlm sample --ckpt CKPT [--prime TEXT] [--length N] [--temperature T] [--top-k K]
 //   charlm eval   --ckpt CKPT --data FILE [--seq T]
+//   charlm --version
 //
 // Every failure exits non-zero with one line on stderr; checkpoints are written atomically.
 #include <fmt/format.h>
@@ -15,6 +16,7 @@
 
 #include "examples/charlm/default_corpus.hpp"
 #include "framework/gemm.hpp"
+#include "framework/version.hpp"
 #include "layers/checkpoint.hpp"
 #include "models/char_lm/evaluate.hpp"
 #include "models/char_lm/generate.hpp"
@@ -146,6 +148,7 @@ int eval_command(const std::string& ckpt, const std::string& data, std::size_t s
 int main(int argc, char** argv) {
   CLI::App app{"charlm: train, sample from and evaluate a character-level language model"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", fmt::format("charlm (unroll) {}", version()));
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return fmt::format("charlm: {} (see --help)\n", e.what());
   });

@@ -11,6 +11,7 @@
 #include "framework/optim/clip.hpp"
 #include "framework/optim/rmsprop.hpp"
 #include "framework/optim/sgd.hpp"
+#include "framework/version.hpp"
 #include "layers/checkpoint.hpp"
 #include "models/training/training_state.hpp"
 
@@ -119,16 +120,20 @@ void Trainer::save(const std::string& checkpoint) const {
   if (best_) state.metadata["best_val_loss"] = fmt::format("{}", *best_);
   // The state first, the weights last: a weights file is never newer than its state.
   io::write_safetensors(training_state_path(checkpoint), state);
-  auto metadata = task_.checkpoint_metadata();
-  metadata["step"] = step;
-  save_parameters(task_.model(), checkpoint, metadata);
+  save_parameters(task_.model(), checkpoint, weights_metadata());
 }
 
 void Trainer::save_best(const std::string& path, double val_loss) const {
-  auto metadata = task_.checkpoint_metadata();
-  metadata["step"] = std::to_string(steps_);
+  auto metadata = weights_metadata();
   metadata["val_loss"] = fmt::format("{}", val_loss);
   save_parameters(task_.model(), path, metadata);
+}
+
+std::map<std::string, std::string> Trainer::weights_metadata() const {
+  auto metadata = task_.checkpoint_metadata();
+  metadata["step"] = std::to_string(steps_);
+  metadata["unroll_version"] = std::string(version());
+  return metadata;
 }
 
 void Trainer::load_state(const std::string& checkpoint) {

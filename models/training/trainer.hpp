@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,10 +71,11 @@ class Trainer {
   bool record_validation(double loss, bool on_cadence);
   std::optional<double> best_validation() const { return best_; }
 
-  // The task's weights and checkpoint metadata (and "step") to `checkpoint`, the training state
-  // beside it (training_state_path), both atomically, the state first.
+  // The task's weights and checkpoint metadata (and "step" and "unroll_version", the writer's
+  // version) to `checkpoint`, the training state beside it (training_state_path), both
+  // atomically, the state first. Loading never requires "unroll_version" (older files lack it).
   void save(const std::string& checkpoint) const;
-  // The weights alone, with "step" and "val_loss" in the metadata, atomically.
+  // The weights alone, with save's metadata and "val_loss", atomically.
   void save_best(const std::string& path, double val_loss) const;
   // Restores the training state saved beside `checkpoint` (the weights are the model's
   // already). ValueError when it is missing, of another kind, for another step, or made with
@@ -81,6 +83,9 @@ class Trainer {
   void load_state(const std::string& checkpoint);
 
  private:
+  // The task's checkpoint metadata, "step" and "unroll_version".
+  std::map<std::string, std::string> weights_metadata() const;
+
   Task& task_;
   TrainerOptions options_;
   std::unique_ptr<Optimizer<float>> optimizer_;

@@ -15,6 +15,7 @@
 
 #include "framework/io/safetensors.hpp"
 #include "framework/ops/elementwise.hpp"
+#include "framework/version.hpp"
 #include "layers/checkpoint.hpp"
 #include "models/char_lm/char_lm.hpp"
 #include "models/text/utf8.hpp"
@@ -437,4 +438,27 @@ TEST_CASE(
   CHECK(std::stod(file.metadata.at("val_loss")) == Approx(std::stod(losses[best])).margin(6e-6));
   CHECK(file.metadata.at("step") == std::to_string(best + 1));
   CHECK(file.metadata.at("cell") == "lstm");
+}
+
+TEST_CASE("charlm --version prints the project version, and checkpoints record their writer's",
+          "[cli][version]") {
+  Sandbox box;
+  CHECK(version() == UNROLL_PROJECT_VERSION);  // the generated header follows project(VERSION)
+  const auto v = charlm(box, "--version");
+  CHECK(v.status == 0);
+  CHECK(v.out == std::string("charlm (unroll) ") + UNROLL_PROJECT_VERSION + "\n");
+
+  const auto data = box.write("text.txt", corpus(3000));
+  const auto ckpt = box.path("m.safetensors");
+  REQUIRE(charlm(box, "train --data " + data + " " + kSmall + " --steps 2 --out " + ckpt).status ==
+          0);
+  auto file = io::read_safetensors(ckpt);
+  CHECK(file.metadata.at("unroll_version") == UNROLL_PROJECT_VERSION);
+
+  // A checkpoint from before the key existed still loads.
+  file.metadata.erase("unroll_version");
+  io::write_safetensors(ckpt, file);
+  const auto r = charlm(box, "sample --ckpt " + ckpt + " --prime the --length 20");
+  INFO(r.err);
+  CHECK(r.status == 0);
 }
