@@ -89,7 +89,10 @@ std::vector<std::string> Table::distinct(const std::string& column) const {
 std::string Table::csv() const {
   std::string out;
   auto line = [&](const std::vector<std::string>& cells) {
-    for (std::size_t i = 0; i < cells.size(); ++i) out += (i ? "," : "") + quoted(cells[i]);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (i > 0) out += ',';
+      out += quoted(cells[i]);
+    }
     out += "\n";
   };
   line(columns_);
