@@ -65,12 +65,10 @@ class Depth : public Experiment {
     plot::LinePlot loss, gradient;
     loss.title("Final validation loss against depth")
         .x_label("layers")
-        .y_label("validation bits per character")
-        .log_x();
+        .y_label("validation bits per character");
     gradient.title("Gradient reaching the first layer against depth (last step)")
         .x_label("layers")
         .y_label("‖∂L/∂W‖ of layer 0 (before clipping)")
-        .log_x()
         .log_y();
     std::vector<std::vector<std::string>> rows;
     std::map<std::string, std::map<double, double>> final_bpc;  // "lstm plain" → layers → bpc
@@ -111,8 +109,8 @@ class Depth : public Experiment {
                                  "deepest)",
                                  cell),
                      "Wu et al. 2016 (GNMT), §3", best_plain < deepest,
-                     fmt::format("The plain stack's best validation loss is at {} layers ({:.3f} "
-                                 "bpc); at {} layers it is {:.3f}.",
+                     fmt::format("The plain stack's best validation loss is with {} layer(s) "
+                                 "({:.3f} bpc); with {} it is {:.3f}.",
                                  best_plain, plain.at(best_plain), deepest, plain.at(deepest)));
       report.finding(fmt::format("residual connections make the deepest {} stack train better "
                                  "than the plain one",
