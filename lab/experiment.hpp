@@ -23,6 +23,8 @@ const char* scale_name(Scale scale);
 struct Setting {
   std::string label;
   Row columns;
+  // The value of one of its columns; ValueError naming the setting and the column when absent.
+  const std::string& value(const std::string& column) const;
 };
 
 // What a run may use besides its setting.

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "framework/errors.hpp"
 #include "framework/io/atomic_file.hpp"
 #include "models/training/interrupt.hpp"
 #include "models/training/progress.hpp"
@@ -63,6 +64,12 @@ RunRecord read_run_record(const std::string& folder) {
   }
 }
 
+const std::string& Setting::value(const std::string& column) const {
+  for (const auto& [c, v] : columns)
+    if (c == column) return v;
+  throw ValueError(fmt::format("lab: setting '{}' has no column '{}'", label, column));
+}
+
 Report write_report(const Experiment& experiment, const Table& results, Scale scale,
                     const std::string& folder, std::size_t runs, std::size_t finished) {
   Report report(experiment.name(), folder);
@@ -102,7 +109,8 @@ RunSummary run_experiment(const Experiment& experiment, const RunOptions& option
       context.scale = options.scale;
       context.seed = seed;
       context.text = options.text;
-      context.stopped = [&] { return interrupt.raised(); };
+      bool cut = false;  // the run saw Ctrl-C and may have returned early
+      context.stopped = [&] { return cut = cut || interrupt.raised(); };
       context.progress = [&](double fraction, const std::string& status) {
         const double done = static_cast<double>(index) + std::clamp(fraction, 0.0, 1.0);
         const double eta = done > 0 ? elapsed() / done * (summary.runs - done) : 0;
@@ -112,8 +120,18 @@ RunSummary run_experiment(const Experiment& experiment, const RunOptions& option
         if (live) fmt::print(options.log, "\r\033[K{}", line), std::fflush(options.log);
       };
       context.progress(0, "");
-      auto rows = experiment.run(setting, context);
-      if (interrupt.raised()) break;  // a run cut short is not a result
+      std::vector<Row> rows;
+      try {
+        rows = experiment.run(setting, context);
+      } catch (const std::exception& e) {
+        if (live) fmt::print(options.log, "\n");
+        if (summary.finished > 0)  // what finished is kept and reported
+          write_report(experiment, Table::parse_csv(results.csv()), options.scale, options.out,
+                       summary.runs, summary.finished);
+        throw Error(fmt::format("{}: run {}/{} ({}, seed {}) failed: {}", experiment.name(),
+                                index + 1, summary.runs, setting.label, seed, e.what()));
+      }
+      if (cut) break;  // a run cut short is not a result
       for (auto& row : rows) {
         Row full = setting.columns;
         full.emplace_back("seed", std::to_string(seed));
@@ -131,15 +149,19 @@ RunSummary run_experiment(const Experiment& experiment, const RunOptions& option
   }
   if (live) fmt::print(options.log, "\n");
   summary.interrupted = summary.finished < summary.runs;
-  if (results.empty()) io::write_file_atomically(csv_path, "", "lab results");
-  write_record(options, summary);
+  if (summary.finished == 0) {  // nothing new: an earlier run's files stay as they were
+    fmt::print(options.log, "interrupted: {}: no run finished; {} is unchanged\n",
+               experiment.name(), options.out);
+    return summary;
+  }
   // The report reads the rows back as written: it can only show what results.csv holds.
-  const Table written = results.empty() ? Table() : Table::parse_csv(results.csv());
+  const Table written = Table::parse_csv(results.csv());
   const Report report =
       write_report(experiment, written, options.scale, options.out, summary.runs, summary.finished);
   summary.confirmed = report.confirmed();
   summary.not_confirmed = report.not_confirmed();
   summary.seconds = elapsed();
+  summary.interrupted = summary.interrupted || interrupt.raised();
   fmt::print(options.log, "{}{}: {} of {} runs in {}; {} confirmed, {} not; {}/report.md\n",
              summary.interrupted ? "interrupted: " : "", experiment.name(), summary.finished,
              summary.runs, training::format_duration(summary.seconds), summary.confirmed,

@@ -86,17 +86,21 @@ class Recurrent;
 // One layer's carry between steps: its state and what its temporal skip reads later.
 template <class T>
 struct LayerCarry {
-  State<T> state;  // h_{t−1} (and c_{t−1}); for a dilated layer the last entry of `past`
+  State<T> state;  // h_{t−1} (and c_{t−1}), unless the ring holds whole states
   // Ring of the last `distance` entries, written at t mod distance: the cell outputs o (Output),
-  // the states h (Accumulate), or whole states (Dilated; all start as the initial state).
+  // or whole states (Accumulate, Dilated), every entry starting as the initial state — then the
+  // state after the last step is the entry before t mod distance, and there is one copy of it.
   std::vector<State<T>, CachingAllocator<State<T>>> past;
-  std::size_t distance = 0;  // 0: no skip
-  bool dilated = false;
-  std::size_t t = 0;  // steps taken
+  std::size_t distance = 0;     // 0: no skip
+  bool states_in_ring = false;  // Accumulate, Dilated
+  bool dilated = false;         // the cell reads h_{t−d} = past[t mod d] instead of h_{t−1}
+  std::size_t t = 0;            // steps taken
 
   // The state after the last step: what the next step's mask keeps and a hook may change.
-  State<T>& current() { return dilated ? past[(t + distance - 1) % distance] : state; }
-  const State<T>& current() const { return dilated ? past[(t + distance - 1) % distance] : state; }
+  State<T>& current() { return states_in_ring ? past[(t + distance - 1) % distance] : state; }
+  const State<T>& current() const {
+    return states_in_ring ? past[(t + distance - 1) % distance] : state;
+  }
 };
 
 // The stepwise API's state (see above): every layer's carry, from Recurrent::start.
@@ -106,7 +110,8 @@ class StepState {
   std::size_t layers() const { return layers_.size(); }
   std::size_t steps() const { return layers_.empty() ? 0 : layers_[0].t; }
   // Layer l's state after the last step (h, and c for an LSTM). Writable: a change is what the
-  // next step reads (a generation hook clamps cells this way).
+  // next step reads as h_{t−1} (a generation hook clamps cells this way), and what a skip reads
+  // k steps later (Accumulate); a dilated layer's cell reads it d steps later, as h_{t−d}.
   State<T>& layer(std::size_t l) { return layers_.at(l).current(); }
   const State<T>& layer(std::size_t l) const { return layers_.at(l).current(); }
   // Every layer's current state: final_states of the steps taken so far.
@@ -272,6 +277,8 @@ class Recurrent : public Module<typename Cell::value_type> {
     if (state.layers_.size() != cells_.size())
       throw ShapeError(fmt::format("{}: step given a state of {} layers for {} layers", name_,
                                    state.layers_.size(), cells_.size()));
+    if (state.layers_[0].current().empty())
+      throw ShapeError(fmt::format("{}: step given a state whose layer 0 has no parts", name_));
     const std::size_t batch = state.layers_[0].current()[0].dim(0);
     if (x_t.rank() != 2 || x_t.dim(0) != batch || x_t.dim(1) != options_.input_size())
       throw ShapeError(fmt::format("{}: step input {}: expected [{}, {}] (the state's batch)",
@@ -374,8 +381,9 @@ class Recurrent : public Module<typename Cell::value_type> {
     const Skip skip = skip_of(l);
     LayerCarry<T> c;
     c.distance = skip.distance;
+    c.states_in_ring = skip.distance > 0 && skip.mode != SkipMode::Output;
     c.dilated = skip.distance > 0 && skip.mode == SkipMode::Dilated;
-    if (c.dilated)
+    if (c.states_in_ring)
       c.past.assign(skip.distance, initial);
     else
       c.state = initial;
@@ -451,14 +459,14 @@ class Recurrent : public Module<typename Cell::value_type> {
   static State<T> advance(const Cell& cell, const Skip& skip, const Var<T>& in, bool projected,
                           LayerCarry<T>& c, const xt::xarray<bool>* mask) {
     const std::size_t k = skip.distance;
-    const State<T>& read = c.dilated ? c.past[c.t % k] : c.state;  // h_{t−d} or h_{t−1}
+    const State<T>& read = c.dilated ? c.past[c.t % k] : c.current();  // h_{t−d} or h_{t−1}
     State<T> next;
     if constexpr (ProjectingCell<Cell>) {
       next = projected ? cell.step_projected(in, read) : cell.step(in, read);
     } else {
       next = cell.step(in, read);
     }
-    if (k > 0 && !c.dilated) {
+    if (k > 0 && skip.mode != SkipMode::Dilated) {
       const Var<T> own = next[0];  // o_t
       if (c.t >= k) {
         const Var<T>& earlier = c.past[c.t % k][0];  // o_{t−k}, or h_{t−k} when accumulating
@@ -476,8 +484,7 @@ class Recurrent : public Module<typename Cell::value_type> {
       for (std::size_t j = 0; j < next.size(); ++j)
         next[j] = unroll::where(*mask, next[j], previous[j]);
     }
-    if (k > 0 && skip.mode == SkipMode::Accumulate) remember(c, State<T>{next[0]});
-    if (c.dilated)
+    if (c.states_in_ring)
       c.past[c.t % k] = next;
     else
       c.state = next;

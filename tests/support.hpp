@@ -9,6 +9,7 @@
 
 #include "framework/gemm.hpp"
 #include "framework/gradcheck.hpp"
+#include "framework/ops/elementwise.hpp"
 #include "framework/tensor.hpp"
 
 namespace unroll::testing {
@@ -43,7 +44,31 @@ struct ComputeThreads {
   ComputeThreads& operator=(const ComputeThreads&) = delete;
 };
 
+// Does `op` let its input's value go? h = x + x (x of `shape`) is an intermediate whose own
+// backward reads no value, so only `op` could keep h's value alive.
+template <class Op>
+bool frees_its_input(Op op, const Shape& shape) {
+  Var<double> x(random_array(shape, 99), true);
+  Node<double>* h_node = nullptr;
+  Var<double> y;
+  {
+    const Var<double> h = x + x;
+    h_node = h.node();
+    y = op(h);
+  }
+  const bool freed = h_node->value_freed;
+  tape<double>().reset();
+  return freed;
+}
+
 }  // namespace unroll::testing
+
+// `expr` throws `type` with a message containing `text`.
+#define REQUIRE_THROWS_NAMING(expr, type, text)       \
+  do {                                                \
+    REQUIRE_THROWS_AS(expr, type);                    \
+    REQUIRE_THROWS_WITH(expr, Catch::Contains(text)); \
+  } while (0)
 
 // Asserts that gradcheck passes, printing the worst element when it does not.
 // Usage: REQUIRE_GRADCHECK(fn, {x, y}) — the inputs may be a braced list.

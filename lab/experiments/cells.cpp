@@ -39,11 +39,11 @@ class Cells : public Experiment {
 
   std::vector<Row> run(const Setting& s, const RunContext& context) const override {
     CharLMConfig config;
-    config.cell = column(s, "cell");
-    config.hidden = std::stoul(column(s, "hidden"));
-    config.layers = std::stoul(column(s, "layers"));
-    config.embed = std::stoul(column(s, "embed"));
-    return train_char_lm(config, std::stoul(column(s, "steps")), context);
+    config.cell = s.value("cell");
+    config.hidden = std::stoul(s.value("hidden"));
+    config.layers = std::stoul(s.value("layers"));
+    config.embed = std::stoul(s.value("embed"));
+    return train_char_lm(config, std::stoul(s.value("steps")), context);
   }
 
   void report(const Table& results, Scale scale, Report& report) const override {

@@ -36,12 +36,6 @@ std::size_t hidden_for_parameters(const std::string& cell, std::size_t parameter
   return h;
 }
 
-std::string column(const Setting& setting, const std::string& name) {
-  for (const auto& [c, v] : setting.columns)
-    if (c == name) return v;
-  throw ValueError(fmt::format("lab: setting '{}' has no column '{}'", setting.label, name));
-}
-
 std::vector<Row> train_char_lm(const CharLMConfig& given, std::size_t steps,
                                const RunContext& context, std::size_t seq) {
   if (!context.text || context.text->size() < 1000)
@@ -64,7 +58,7 @@ std::vector<Row> train_char_lm(const CharLMConfig& given, std::size_t steps,
   const std::vector<Var<float>> first_layer{model.parameter("rnn.weight_ih_l0"),
                                             model.parameter("rnn.weight_hh_l0")};
   const auto start = std::chrono::steady_clock::now();
-  double train_loss = 0;
+  double train_loss = 0, validating = 0;  // seconds spent in validation, not training
   std::vector<Row> rows;
   for (std::size_t step = 1; step <= steps; ++step) {
     const auto r = trainer.step();
@@ -78,9 +72,10 @@ std::vector<Row> train_char_lm(const CharLMConfig& given, std::size_t steps,
     first =
         std::sqrt(first) *
         (r.grad_norm > options.trainer.clip_norm ? r.grad_norm / options.trainer.clip_norm : 1.0);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto before = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(before - start).count() - validating;
     const double bpc = evaluate(model, validation_ids, options.seq).bits_per_char;
+    validating += std::chrono::duration<double>(std::chrono::steady_clock::now() - before).count();
     rows.push_back({{"step", std::to_string(step)},
                     {"elapsed_s", fmt::format("{:.3f}", seconds)},
                     {"tokens_per_s", fmt::format("{:.0f}", static_cast<double>(step) * options.seq *

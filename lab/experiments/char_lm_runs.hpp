@@ -1,4 +1,4 @@
-// What the character-language-model experiments (cells, depth, tbptt) share: their scale, one
+// What the character-language-model experiments (cells, depth) share: their scale, one
 // training run with validation rows, and the curves their reports draw.
 #pragma once
 
@@ -22,13 +22,11 @@ CharLMScale char_lm_scale(Scale scale);
 std::size_t hidden_for_parameters(const std::string& cell, std::size_t parameters,
                                   std::size_t embed, std::size_t layers);
 
-// A setting's column; ValueError naming it when absent.
-std::string column(const Setting& setting, const std::string& name);
-
 // Trains `config` (its vocabulary taken from context.text, 90 % training, 10 % validation) for
 // `steps` steps of B × seq characters with Adam 2e-3 and clip-norm 5, seeded by context.seed;
 // `seq` overrides the scale's window (truncated BPTT length). Rows every eval_every steps and
-// at the end: step, elapsed_s, tokens_per_s (timing: these two differ between reruns),
+// at the end: step, elapsed_s and tokens_per_s (training time, validation left out; these two
+// differ between reruns),
 // train_loss, val_bpc, parameters, first_layer_grad_norm (‖∂L/∂W‖ of layer 0's weights).
 std::vector<Row> train_char_lm(const CharLMConfig& config, std::size_t steps,
                                const RunContext& context, std::size_t seq = 0);

@@ -3,6 +3,7 @@
 // train worse past about 4 layers and that residual connections fix it.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "lab/experiments/char_lm_runs.hpp"
@@ -48,12 +49,12 @@ class Depth : public Experiment {
 
   std::vector<Row> run(const Setting& s, const RunContext& context) const override {
     CharLMConfig config;
-    config.cell = column(s, "cell");
-    config.layers = std::stoul(column(s, "layers"));
-    config.residual = column(s, "residual") == "true";
+    config.cell = s.value("cell");
+    config.layers = std::stoul(s.value("layers"));
+    config.residual = s.value("residual") == "true";
     config.hidden = kHidden;
     config.embed = kEmbed;
-    return train_char_lm(config, std::stoul(column(s, "steps")), context);
+    return train_char_lm(config, std::stoul(s.value("steps")), context);
   }
 
   void report(const Table& results, Scale scale, Report& report) const override {
@@ -101,7 +102,11 @@ class Depth : public Experiment {
       const auto& plain = final_bpc[cell + " plain"];
       const auto& residual = final_bpc[cell + " residual"];
       if (plain.empty() || residual.empty()) continue;
-      const double deepest = plain.rbegin()->first;
+      // The deepest stack both kinds reached (an interrupted run may lack some).
+      double deepest = 0;
+      for (const auto& [layers, bpc] : residual)
+        if (plain.count(layers)) deepest = std::max(deepest, layers);
+      if (deepest == 0) continue;
       const double best_plain = std::min_element(plain.begin(), plain.end(), [](auto& a, auto& b) {
                                   return a.second < b.second;
                                 })->first;

@@ -16,6 +16,12 @@ namespace {
 template <class T>
 std::int64_t choose(const T* logits, std::size_t vocab, double temperature, std::size_t top_k,
                     std::mt19937_64& rng) {
+  for (std::size_t i = 0; i < vocab; ++i)
+    if (!std::isfinite(logits[i]))
+      throw ValueError(
+          fmt::format("sample: the logit of symbol {} is {} (a diverged model, or a "
+                      "state set to a non-finite value)",
+                      i, logits[i]));
   if (temperature == 0.0) return std::max_element(logits, logits + vocab) - logits;
   std::vector<std::size_t> order(vocab);
   std::iota(order.begin(), order.end(), 0);
@@ -42,7 +48,11 @@ std::string sample(CharLM<T>& model, const SampleOptions& options,
   const Vocabulary& vocab = model.config().vocabulary;
   const auto prime = vocab.encode(decode_utf8(options.prime), "sample: prime");
   NoGrad no_grad;
-  const bool was_training = model.is_training();
+  struct RestoreMode {  // the model's training mode comes back even when a hook throws
+    CharLM<T>& model;
+    bool training;
+    ~RestoreMode() { model.train(training); }
+  } restore{model, model.is_training()};
   model.eval();
   std::mt19937_64 rng(options.seed);
   StepState<T> state = model.start(1);
@@ -74,7 +84,6 @@ std::string sample(CharLM<T>& model, const SampleOptions& options,
     if (emit) emit(symbol);
     logits = read(next, false);
   }
-  model.train(was_training);
   return text;
 }
 

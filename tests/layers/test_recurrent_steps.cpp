@@ -221,6 +221,20 @@ TEST_CASE("a changed step state is what the next step and output read", "[recurr
   CHECK_FALSE(all_close(a, b, 1e-6));
 }
 
+TEST_CASE("a changed state reaches the accumulating skip too", "[recurrent][steps]") {
+  // Accumulate, k = 1: h_t = o_t + h_{t−1}. A state changed between steps is the h_{t−1} of both
+  // terms: the cell's input and the skip's.
+  RNN<double> layer(RNNOptions(3, 4).temporal_skip(1).skip_mode(SkipMode::Accumulate).seed(12));
+  NoGrad no_grad;
+  const Var<double> x(random_array({2, 3}, 51));
+  StepState<double> state = layer.step(x, layer.start(2)).state;
+  const Var<double> changed(random_array({2, 4}, 52));
+  state.layer(0)[0] = changed;
+  const auto next = layer.step(x, state).output.value();
+  const auto own = layer.cell(0).step(x, {changed})[0].value();
+  CHECK(all_close(next, Array<double>(own + changed.value()), 1e-15));
+}
+
 TEST_CASE("temporal skips stay bounded along the sequence at initialization", "[recurrent][skip]") {
   // The mean ‖h_t‖ over the last quarter of the steps and a random head's cross-entropy, at
   // T = 16 and T = 256. The cells' own outputs are bounded (|o| ≤ 1) and an Output skip is a

@@ -1,5 +1,6 @@
 // CharLM one symbol at a time, the generation hook, and the skip modes of its checkpoints.
 #include <catch2/catch.hpp>
+#include <limits>
 #include <xtensor/xview.hpp>
 
 #include "models/char_lm/char_lm.hpp"
@@ -88,4 +89,17 @@ TEST_CASE("a checkpoint without skip_mode keeps its accumulating skip", "[charlm
   metadata["skip_mode"] = "sideways";
   CHECK_THROWS_WITH(CharLMConfig::from_metadata(metadata),
                     Catch::Contains("skip mode 'sideways' is not one of output, dilated"));
+}
+
+TEST_CASE("a non-finite state stops sampling with one clear error", "[charlm][sample]") {
+  CharLM<float> model(small_config("gru"), 6);
+  model.train();
+  const SampleOptions options{.prime = "ab", .length = 10, .temperature = 1.0, .seed = 7};
+  CHECK_THROWS_WITH(sample(model, options, {}, GenerationHook<float>([](auto& step) {
+                             Array<float> h = step.state.layer(1)[0].value();
+                             h.fill(std::numeric_limits<float>::quiet_NaN());
+                             step.state.layer(1)[0] = Var<float>(h);
+                           })),
+                    Catch::Contains("sample: the logit of symbol 0 is nan"));
+  CHECK(model.is_training());  // the mode it had, though the sample ended in an error
 }
