@@ -89,7 +89,7 @@ RunSummary run_experiment(const Experiment& experiment, const RunOptions& option
   fs::create_directories(options.out, ec);
   if (ec || !fs::is_directory(options.out))
     throw io::FileError(
-        fmt::format("lab: cannot create the folder '{}': {}", options.out, ec.message()));
+        fmt::format("cannot create the folder '{}': {}", options.out, ec.message()));
   const auto grid = experiment.grid(options.scale);
   RunSummary summary;
   summary.runs = grid.size() * options.seeds;

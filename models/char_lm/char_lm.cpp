@@ -8,6 +8,10 @@
 namespace unroll {
 namespace {
 
+// Whether a stack alternative is a user's CustomStack (else a built-in layer's shared_ptr).
+template <class T, class S>
+constexpr bool is_custom = std::is_same_v<std::decay_t<S>, CustomStack<T>>;
+
 const std::string& required(const std::map<std::string, std::string>& m, const std::string& key) {
   auto it = m.find(key);
   if (it == m.end())
@@ -124,25 +128,17 @@ CharLM<T>::CharLM(const CharLMConfig& config, std::uint64_t seed, Stack stack)
   const std::size_t vocab = config_.vocabulary.size();
   embed_ =
       this->register_module("embed", std::make_shared<Embedding<T>>(vocab, config_.embed, seed));
-  this->register_module(
-      "rnn", std::visit(
-                 [](auto& rnn) -> std::shared_ptr<Module<T>> {
-                   if constexpr (std::is_same_v<std::decay_t<decltype(rnn)>, CustomStack<T>>)
-                     return rnn.module;
-                   else
-                     return rnn;
-                 },
-                 rnn_));
+  this->register_module("rnn", std::visit(
+                                   [](auto& rnn) -> std::shared_ptr<Module<T>> {
+                                     if constexpr (is_custom<T, decltype(rnn)>)
+                                       return rnn.module;
+                                     else
+                                       return rnn;
+                                   },
+                                   rnn_));
   head_ = this->register_module("head",
                                 std::make_shared<Linear<T>>(config_.hidden, vocab, seed + 1000));
 }
-
-namespace {
-
-template <class T, class S>
-constexpr bool is_custom = std::is_same_v<std::decay_t<S>, CustomStack<T>>;
-
-}  // namespace
 
 template <class T>
 SequenceOutput<T> CharLM<T>::forward(const IndexArray& ids, const StateList<T>& initial,

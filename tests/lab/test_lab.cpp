@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "framework/errors.hpp"
 #include "lab/experiment.hpp"
 #include "lab/experiments/experiments.hpp"
 #include "lab/runner.hpp"
@@ -155,4 +156,48 @@ TEST_CASE("every experiment runs at --quick: results with its settings, figures,
     CHECK(summary.confirmed + summary.not_confirmed >= 1);
     CHECK_THAT(report, Catch::Contains("## Findings"));
   }
+}
+
+namespace {
+
+// Two settings; the second throws unless `healthy`.
+struct Fragile : Experiment {
+  bool healthy = false;
+  std::string name() const override { return "fragile"; }
+  std::string question() const override { return "Does the runner keep what finished?"; }
+  std::vector<Setting> grid(Scale) const override {
+    return {{"first", {{"which", "first"}}}, {"second", {{"which", "second"}}}};
+  }
+  std::vector<Row> run(const Setting& s, const RunContext&) const override {
+    if (s.value("which") == "second" && !healthy) throw ValueError("the second run diverged");
+    return {{{"value", "1"}}};
+  }
+  void report(const Table& results, Scale, Report& report) const override {
+    report.finding("every run finished", "—", results.size() == 2,
+                   fmt::format("{} rows.", results.size()));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a run that throws is named, and what finished stays reported", "[lab]") {
+  unroll::testing::ScratchDir box;
+  const std::string folder = box.path("fragile");
+  Fragile fragile;
+  std::FILE* sink = std::fopen("/dev/null", "w");
+  CHECK_THROWS_WITH(run_experiment(fragile, {Scale::Quick, 1, folder, sink}),
+                    Catch::Contains("fragile: run 2/2 (second, seed 1) failed: the second run "
+                                    "diverged"));
+  std::fclose(sink);
+  const Table results = Table::parse_csv(slurp(folder + "/results.csv"));
+  CHECK(results.size() == 1);
+  CHECK(results.at(0, "which") == "first");
+  CHECK_THAT(slurp(folder + "/report.md"), Catch::Contains("**Not confirmed** — every run"));
+  CHECK(read_run_record(folder).finished == 1);
+  // A complete rerun replaces them.
+  fragile.healthy = true;
+  sink = std::fopen("/dev/null", "w");
+  CHECK(run_experiment(fragile, {Scale::Quick, 1, folder, sink}).finished == 2);
+  std::fclose(sink);
+  CHECK(Table::parse_csv(slurp(folder + "/results.csv")).size() == 2);
 }
