@@ -67,7 +67,7 @@ RunRecord read_run_record(const std::string& folder) {
 const std::string& Setting::value(const std::string& column) const {
   for (const auto& [c, v] : columns)
     if (c == column) return v;
-  throw ValueError(fmt::format("lab: setting '{}' has no column '{}'", label, column));
+  throw ValueError(fmt::format("setting '{}' has no column '{}'", label, column));
 }
 
 Report write_report(const Experiment& experiment, const Table& results, Scale scale,

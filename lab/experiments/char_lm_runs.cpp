@@ -39,7 +39,7 @@ std::size_t hidden_for_parameters(const std::string& cell, std::size_t parameter
 std::vector<Row> train_char_lm(const CharLMConfig& given, std::size_t steps,
                                const RunContext& context, std::size_t seq) {
   if (!context.text || context.text->size() < 1000)
-    throw ValueError("lab: the character-LM experiments need a text of at least 1000 characters");
+    throw ValueError("the character-LM experiments need a text of at least 1000 characters");
   const CharLMScale z = char_lm_scale(context.scale);
   CharLMConfig config = given;
   config.vocabulary = Vocabulary::from_text(*context.text);
