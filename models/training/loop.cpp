@@ -44,12 +44,15 @@ LoopResult run_training(Trainer& trainer, const LoopOptions& o) {
       break;
     }
     StepResult r;
+    if (o.threads) o.threads->before_step();
+    const double step_start = elapsed();
     try {
       r = trainer.step();
     } catch (const NonFiniteError&) {
       progress.finish();
       throw;
     }
+    if (o.threads) o.threads->after_step(elapsed() - step_start);
     const std::int64_t step = trainer.steps_done();
     const double t = elapsed();
     const double tokens_per_s =
@@ -68,9 +71,10 @@ LoopResult run_training(Trainer& trainer, const LoopOptions& o) {
     if (bounded)
       remaining = std::max(remaining, t / static_cast<double>(step - first) *
                                           static_cast<double>(o.max_steps - step));
-    progress.update({step, bounded ? o.max_steps : 0, r.loss, last ? task.describe(*last) : "-",
-                     tokens_per_s, r.grad_norm, remaining, trainer.skipped()},
-                    final_step);
+    progress.update(
+        {step, bounded ? o.max_steps : 0, r.loss, last ? task.describe(*last) : "-", tokens_per_s,
+         r.grad_norm, remaining, trainer.skipped(), o.threads ? o.threads->describe() : ""},
+        final_step);
     if (o.report_every > 0 && o.report && step % o.report_every == 0) progress.note(o.report(step));
   }
   progress.finish();

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "framework/thread_tuner.hpp"
 #include "models/training/trainer.hpp"
 
 namespace unroll::training {
@@ -30,6 +31,9 @@ struct LoopOptions {
   std::int64_t report_every = 0;
   std::function<std::string(std::int64_t step)> report;
   std::FILE* out = stdout;
+  // Chooses the compute threads step by step (--threads auto), shown in the status line; null:
+  // the threads stay as set.
+  ThreadTuner* threads = nullptr;
 };
 
 struct LoopResult {

@@ -17,6 +17,7 @@ std::string status_line(const Status& s) {
                   s.total > 0 ? fmt::format("/{}", s.total) : "", s.loss, s.validation,
                   s.tokens_per_s, s.grad_norm, format_duration(s.remaining_s));
   if (s.skipped > 0) line += fmt::format("  skipped {}", s.skipped);
+  if (!s.threads.empty()) line += "  " + s.threads;
   return line;
 }
 

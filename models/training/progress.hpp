@@ -17,9 +17,11 @@ struct Status {
   double grad_norm = 0;
   double remaining_s = 0;
   std::int64_t skipped = 0;  // shown when > 0
+  std::string threads;       // shown when not empty: "2 threads (auto)"
 };
 
-// "step 10/100  loss 2.1234  val 2.2000  5321 tok/s  |g| 1.23  ETA 0m04s[  skipped 2]"
+// "step 10/100  loss 2.1234  val 2.2000  5321 tok/s  |g| 1.23  ETA 0m04s[  skipped 2][  2 threads
+// (auto)]"
 std::string status_line(const Status& status);
 // "4m05s", or "1h02m" from an hour on.
 std::string format_duration(double seconds);

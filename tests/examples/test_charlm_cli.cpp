@@ -462,3 +462,25 @@ TEST_CASE("charlm --version prints the project version, and checkpoints record t
   INFO(r.err);
   CHECK(r.status == 0);
 }
+
+TEST_CASE("charlm chooses its threads by default, shows the choice, and a count forces it",
+          "[cli][threads]") {
+  Sandbox box;
+  const auto data = box.write("text.txt", corpus(4000));
+  const auto common = "train --data " + data + " " + kSmall + " --steps 12 --out ";
+  const auto automatic = charlm(box, common + box.path("auto.safetensors"));
+  INFO(automatic.err);
+  REQUIRE(automatic.status == 0);
+  CHECK_THAT(automatic.out, Catch::Contains("step 12/12") && Catch::Contains("(auto)"));
+  // The end of training: validation bits per character beside the unigram baseline's.
+  CHECK_THAT(automatic.out, Catch::Contains("bits per character;") &&
+                                Catch::Contains("character frequencies alone"));
+  const auto forced = charlm(box, common + box.path("two.safetensors") + " --threads 2");
+  REQUIRE(forced.status == 0);
+  CHECK_THAT(forced.out, !Catch::Contains("(auto)"));
+  CHECK(slurp(box.path("auto.safetensors")) == slurp(box.path("two.safetensors")));
+  for (const std::string bad : {"0", "-2", "two", "1.5", "99999"})
+    require_one_line_error(charlm(box, common + box.path("x.safetensors") + " --threads " + bad),
+                           "--threads");
+  CHECK_FALSE(fs::exists(box.path("x.safetensors")));
+}

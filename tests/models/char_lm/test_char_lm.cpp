@@ -1,9 +1,11 @@
 // CharLM one symbol at a time, the generation hook, and the skip modes of its checkpoints.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <limits>
 #include <xtensor/xview.hpp>
 
 #include "models/char_lm/char_lm.hpp"
+#include "models/char_lm/evaluate.hpp"
 #include "models/char_lm/generate.hpp"
 #include "models/text/utf8.hpp"
 #include "tests/support.hpp"
@@ -102,4 +104,21 @@ TEST_CASE("a non-finite state stops sampling with one clear error", "[charlm][sa
                            })),
                     Catch::Contains("sample: the logit of symbol 0 is nan"));
   CHECK(model.is_training());  // the mode it had, though the sample ended in an error
+}
+
+TEST_CASE("the unigram baseline scores a text by the training text's add-one frequencies",
+          "[charlm][baseline]") {
+  // Four symbols, each 100 times: p = 101 / 404 = 1/4 exactly, 2 bits each.
+  std::vector<std::int64_t> training;
+  for (int i = 0; i < 400; ++i) training.push_back(i % 4);
+  const Evaluation uniform = unigram_baseline(training, {0, 1, 2, 3, 3}, 4);
+  CHECK(uniform.bits_per_char == Approx(2.0).epsilon(1e-12));
+  CHECK(uniform.chars == 5);
+  // A symbol never seen in training costs log2(N + V) = log2(405) bits, not infinity.
+  const Evaluation unseen = unigram_baseline(training, {4}, 5);
+  CHECK(unseen.bits_per_char == Approx(std::log2(405.0)).epsilon(1e-12));
+  CHECK(unseen.loss_nats == Approx(std::log(405.0)).epsilon(1e-12));
+  CHECK_THROWS_WITH(unigram_baseline(training, {}, 4), Catch::Contains("no text"));
+  CHECK_THROWS_WITH(unigram_baseline(training, {7}, 4), Catch::Contains("symbol id 7"));
+  CHECK_THROWS_AS(unigram_baseline(training, {0}, 0), ValueError);
 }
