@@ -71,14 +71,16 @@ const std::string& Setting::value(const std::string& column) const {
 }
 
 Report write_report(const Experiment& experiment, const Table& results, Scale scale,
-                    const std::string& folder, std::size_t runs, std::size_t finished) {
+                    const std::string& folder, std::size_t runs, std::size_t finished,
+                    const std::string& command) {
   Report report(experiment.name(), folder);
   report.paragraph(experiment.question());
-  report.paragraph(fmt::format(
-      "Scale `{}`; {} of {} runs finished{}. Every number below is computed from "
-      "[results.csv](results.csv) ({} rows); `lab run {}{}` makes them again.",
-      scale_name(scale), finished, runs, finished < runs ? " (interrupted)" : "", results.size(),
-      experiment.name(), scale == Scale::Default ? "" : std::string(" --") + scale_name(scale)));
+  report.paragraph(
+      fmt::format("Scale `{}`; {} of {} runs finished{}. Every number below is computed from "
+                  "[results.csv](results.csv) ({} rows); `{}{}` makes them again.",
+                  scale_name(scale), finished, runs, finished < runs ? " (interrupted)" : "",
+                  results.size(), command.empty() ? "lab run " + experiment.name() : command,
+                  scale == Scale::Default ? "" : std::string(" --") + scale_name(scale)));
   if (!results.empty()) experiment.report(results, scale, report);
   report.write();
   return report;
@@ -127,7 +129,7 @@ RunSummary run_experiment(const Experiment& experiment, const RunOptions& option
         if (live) fmt::print(options.log, "\n");
         if (summary.finished > 0)  // what finished is kept and reported
           write_report(experiment, Table::parse_csv(results.csv()), options.scale, options.out,
-                       summary.runs, summary.finished);
+                       summary.runs, summary.finished, options.command);
         throw Error(fmt::format("{}: run {}/{} ({}, seed {}) failed: {}", experiment.name(),
                                 index + 1, summary.runs, setting.label, seed, e.what()));
       }
@@ -156,8 +158,8 @@ RunSummary run_experiment(const Experiment& experiment, const RunOptions& option
   }
   // The report reads the rows back as written: it can only show what results.csv holds.
   const Table written = Table::parse_csv(results.csv());
-  const Report report =
-      write_report(experiment, written, options.scale, options.out, summary.runs, summary.finished);
+  const Report report = write_report(experiment, written, options.scale, options.out, summary.runs,
+                                     summary.finished, options.command);
   summary.confirmed = report.confirmed();
   summary.not_confirmed = report.not_confirmed();
   summary.seconds = elapsed();

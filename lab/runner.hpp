@@ -18,6 +18,7 @@ struct RunOptions {
   std::string out;          // the experiment's folder (results.csv, report.md, figures)
   std::FILE* log = stdout;  // progress and the summary
   const std::u32string* text = nullptr;  // the char-LM experiments' corpus
+  std::string command = "";  // what the report says makes the results again; "": lab run NAME
 };
 
 struct RunSummary {
@@ -41,8 +42,10 @@ RunRecord read_run_record(const std::string& folder);
 std::string slurp(const std::string& path);
 
 // Makes the plots and <folder>/report.md from `results` (no training); returns the report.
+// `command` as in RunOptions.
 Report write_report(const Experiment& experiment, const Table& results, Scale scale,
-                    const std::string& folder, std::size_t runs, std::size_t finished);
+                    const std::string& folder, std::size_t runs, std::size_t finished,
+                    const std::string& command = "");
 
 // <folder>/index.md linking each experiment's report with its counts of findings.
 void write_index(const std::string& folder, const std::vector<std::string>& names,

@@ -1,6 +1,7 @@
 #include "plot/line_plot.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -64,6 +65,11 @@ LinePlot& LinePlot::y_range(double lo, double hi) {
   return *this;
 }
 
+LinePlot& LinePlot::x_ticks(std::vector<double> xs) {
+  x_ticks_ = std::move(xs);
+  return *this;
+}
+
 LinePlot& LinePlot::add_series(std::string title, std::span<const double> xs,
                                std::span<const double> ys, Marks marks) {
   if (xs.size() != ys.size())
@@ -118,7 +124,13 @@ std::string LinePlot::script() const {
     s += range_fix("y", y_extent, log_y_);
     if (log_y_) s += log_format("y", y_extent.lo, y_extent.hi);
   }
-  if (log_x_) s += log_format("x", x_extent.lo, x_extent.hi);
+  if (!x_ticks_.empty()) {
+    std::vector<std::string> ticks;
+    for (double x : x_ticks_) ticks.push_back(number(x));
+    s += fmt::format("set xtics ({})\n", fmt::join(ticks, ", "));
+  } else if (log_x_) {
+    s += log_format("x", x_extent.lo, x_extent.hi);
+  }
   if (x_extent.empty())
     s += "set label 'no finite data' at graph 0.5, 0.5 center textcolor rgb '#808080' noenhanced\n";
   std::string plots;

@@ -37,6 +37,9 @@ class LinePlot : public Figure<LinePlot> {
   // Fixes the y range to [lo, hi] instead of fitting the data (e.g. [0, 1] for a success rate);
   // ValueError unless lo < hi, and both > 0 on a log axis (checked when written).
   LinePlot& y_range(double lo, double hi);
+  // Labels exactly these x values (e.g. the lengths 10, 25, 50, 100, 200 on a log axis, which
+  // would otherwise be labelled only at its decades).
+  LinePlot& x_ticks(std::vector<double> xs);
   // Adds a series (legend `title`, drawn exactly as given, cut to 80 characters ending in "…" if
   // longer; `xs` and `ys` of equal length, else ValueError). Series are drawn in the order added.
   LinePlot& add_series(std::string title, std::span<const double> xs, std::span<const double> ys,
@@ -56,6 +59,7 @@ class LinePlot : public Figure<LinePlot> {
   bool log_x_ = false;
   bool log_y_ = false;
   std::optional<std::pair<double, double>> y_range_;
+  std::vector<double> x_ticks_;
 };
 
 }  // namespace unroll::plot

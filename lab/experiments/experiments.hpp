@@ -10,5 +10,6 @@ namespace unroll::lab {
 std::unique_ptr<Experiment> gradient_flow();
 std::unique_ptr<Experiment> depth();
 std::unique_ptr<Experiment> cells();
+std::unique_ptr<Experiment> long_range();
 
 }  // namespace unroll::lab

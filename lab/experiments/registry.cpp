@@ -7,6 +7,7 @@ std::vector<std::unique_ptr<Experiment>> all_experiments() {
   all.push_back(gradient_flow());
   all.push_back(depth());
   all.push_back(cells());
+  all.push_back(long_range());
   return all;
 }
 

@@ -11,10 +11,13 @@
 #include "lab/experiment.hpp"
 #include "lab/experiments/experiments.hpp"
 #include "lab/runner.hpp"
+#include "tests/lab/lab_checks.hpp"
 #include "tests/scratch_dir.hpp"
 
 using namespace unroll;
 using namespace unroll::lab;
+using unroll::testing::report_figures;
+using unroll::testing::run_quick;
 
 namespace {
 
@@ -24,13 +27,6 @@ std::vector<double> norms(const Table& results, const std::map<std::string, std:
   std::vector<double> out;
   for (std::size_t i = 0; i < rows.size(); ++i) out.push_back(rows.number_at(i, "grad_norm"));
   return out;
-}
-
-RunSummary run_quick(const Experiment& e, const std::string& folder) {
-  std::FILE* sink = std::fopen("/dev/null", "w");
-  const auto summary = run_experiment(e, {Scale::Quick, 1, folder, sink});
-  std::fclose(sink);
-  return summary;
 }
 
 }  // namespace
@@ -61,37 +57,53 @@ TEST_CASE("gradient-flow at --quick: results, figures, report, and the seed's di
   CHECK(summary.finished == summary.runs);
   CHECK(summary.runs == experiment->grid(Scale::Quick).size());
   const Table results = Table::parse_csv(slurp(folder + "/results.csv"));
-  const std::vector<std::string> columns{"cell",     "rho",       "forget_bias",   "regime",
-                                         "hidden",   "steps",     "batch",         "seed",
-                                         "distance", "grad_norm", "predicted_norm"};
+  const std::vector<std::string> columns{
+      "cell",  "rho",      "forget_bias",  "regime",         "hidden",
+      "steps", "batch",    "train_length", "train_steps",    "seed",
+      "phase", "distance", "grad_norm",    "predicted_norm", "adding_mse"};
   CHECK(results.columns() == columns);
-  const std::size_t steps = 30;
-  CHECK(results.size() == summary.runs * steps);
+  const std::size_t steps = 30, driven = 8;  // the driven settings are probed twice
+  CHECK(results.size() == (summary.runs + driven) * steps);
 
   // A tanh RNN with ρ = 0.5 loses gradient geometrically — exactly ρ^d when linearized — and
   // ρ = 1.5 grows; an LSTM with forget bias 1 keeps far more than the ρ = 0.5 RNN.
   const auto small = norms(results, {{"cell", "rnn"}, {"rho", "0.5"}, {"regime", "linear"}});
   const auto large = norms(results, {{"cell", "rnn"}, {"rho", "1.5"}, {"regime", "linear"}});
+  CHECK(results.select({{"regime", "linear"}, {"phase", "trained"}}).empty());
   REQUIRE(small.size() == steps);
   for (std::size_t d = 0; d < steps; ++d) {
     INFO("distance " << d);
     CHECK(small[d] == Approx(std::pow(0.5, d)).epsilon(1e-9));
     CHECK(large[d] == Approx(std::pow(1.5, d)).epsilon(1e-9));
   }
-  const auto driven = norms(results, {{"cell", "rnn"}, {"rho", "0.5"}, {"regime", "driven"}});
-  const auto lstm = norms(results, {{"cell", "lstm"}, {"forget_bias", "1"}});
-  CHECK(driven[steps - 1] < driven[steps / 2]);
-  CHECK(driven[steps / 2] < driven[1]);
-  CHECK(lstm[steps - 1] > 100 * driven[steps - 1]);
+  const auto rnn =
+      norms(results, {{"cell", "rnn"}, {"rho", "0.5"}, {"phase", "init"}, {"regime", "driven"}});
+  const auto lstm = norms(results, {{"cell", "lstm"}, {"forget_bias", "1"}, {"phase", "init"}});
+  CHECK(rnn[steps - 1] < rnn[steps / 2]);
+  CHECK(rnn[steps / 2] < rnn[1]);
+  CHECK(lstm[steps - 1] > 100 * rnn[steps - 1]);
+
+  // The trained phase: the same probe after training on the adding problem, which lowered its
+  // test MSE; ‖g_0‖ = 1 still (L_T = Σ r · h_T), the norms further back changed.
+  const Table trained =
+      results.select({{"cell", "lstm"}, {"forget_bias", "1"}, {"phase", "trained"}});
+  const auto lstm_trained = norms(trained, {});
+  REQUIRE(lstm_trained.size() == steps);
+  CHECK(lstm_trained[0] == Approx(1.0).epsilon(1e-12));
+  CHECK(lstm_trained[steps - 1] != lstm[steps - 1]);
+  const Table init = results.select({{"cell", "lstm"}, {"forget_bias", "1"}, {"phase", "init"}});
+  CHECK(trained.number_at(0, "adding_mse") < init.number_at(0, "adding_mse"));
 
   // Figures: each an SVG containing its series, and a PNG.
-  for (const std::string figure : {"linear", "driven", "heatmap"}) {
+  for (const std::string figure : {"linear", "driven", "trained", "heatmap"}) {
     INFO(figure);
     CHECK(std::filesystem::file_size(folder + "/" + figure + ".png") > 1000);
     const std::string svg = slurp(folder + "/" + figure + ".svg");
     CHECK_THAT(svg, Catch::Contains("<svg"));
   }
   CHECK_THAT(slurp(folder + "/driven.svg"), Catch::Contains("lstm fb=1"));
+  CHECK_THAT(slurp(folder + "/trained.svg"), Catch::Contains("after brief training") &&
+                                                 Catch::Contains("<title>lstm fb=1</title>"));
   CHECK_THAT(slurp(folder + "/linear.svg"), Catch::Contains("rnn ρ=0.9 linear measured"));
 
   // The report states findings computed from these rows: the ρ = 0.5 norm at d = 29 it quotes is
@@ -99,7 +111,8 @@ TEST_CASE("gradient-flow at --quick: results, figures, report, and the seed's di
   const std::string report = slurp(folder + "/report.md");
   CHECK_THAT(report, Catch::Contains(fmt::format("{:.3g}", small[steps - 1])));
   CHECK_THAT(report, Catch::Contains("**Confirmed** — a tanh RNN's gradient vanishes"));
-  CHECK(summary.confirmed + summary.not_confirmed >= 5);
+  CHECK(summary.confirmed + summary.not_confirmed >= 7);
+  CHECK_THAT(report, Catch::Contains("training on a task that needs memory"));
 
   // The same seeds and scale reproduce results.csv byte for byte; `lab report` remakes the
   // report from it alone.
@@ -125,9 +138,7 @@ TEST_CASE("every experiment runs at --quick: results with its settings, figures,
   for (const auto& experiment : all_experiments()) {
     INFO(experiment->name());
     const std::string folder = box.path(experiment->name());
-    std::FILE* sink = std::fopen("/dev/null", "w");
-    const auto summary = run_experiment(*experiment, {Scale::Quick, 1, folder, sink, &text});
-    std::fclose(sink);
+    const auto summary = run_quick(*experiment, folder, &text);
     CHECK(summary.finished == summary.runs);
     const Table results = Table::parse_csv(slurp(folder + "/results.csv"));
     REQUIRE_FALSE(results.empty());
@@ -142,17 +153,7 @@ TEST_CASE("every experiment runs at --quick: results with its settings, figures,
     }
     // Every figure the report shows exists as PNG and SVG; the report has findings.
     const std::string report = slurp(folder + "/report.md");
-    std::size_t figures = 0;
-    for (auto at = report.find("](", 0); at != std::string::npos; at = report.find("](", at + 2)) {
-      const auto end = report.find(')', at);
-      const std::string target = report.substr(at + 2, end - at - 2);
-      if (target.size() < 4 || target.substr(target.size() - 4) != ".png") continue;
-      ++figures;
-      const std::string base = folder + "/" + target.substr(0, target.size() - 4);
-      CHECK(std::filesystem::file_size(base + ".png") > 1000);
-      CHECK_THAT(slurp(base + ".svg"), Catch::Contains("<svg"));
-    }
-    CHECK(figures >= 2);
+    CHECK(report_figures(folder).size() >= 2);
     CHECK(summary.confirmed + summary.not_confirmed >= 1);
     CHECK_THAT(report, Catch::Contains("## Findings"));
   }

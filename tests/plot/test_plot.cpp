@@ -194,6 +194,19 @@ TEST_CASE("NaN, infinite and (on a log axis) non-positive points are left out, n
   CHECK(p.script().find("1 1\n\n3 3\n\n7 5\n") != std::string::npos);
 }
 
+TEST_CASE("x ticks label exactly the values given, on a log axis too") {
+  Folder folder;
+  LinePlot p;
+  p.log_x().add_series("reach", std::vector<double>{10, 25, 50, 200},
+                       std::vector<double>{1, 2, 3, 4});
+  p.x_ticks({10, 25, 50, 200});
+  CHECK(p.script().find("set xtics (10, 25, 50, 200)\n") != std::string::npos);
+  p.write(folder.path / "ticks");
+  const std::string svg = read(folder.path / "ticks.svg");
+  for (const std::string tick : {"10", "25", "50", "200"})
+    CHECK(count(svg, " " + tick + "</tspan>") == 1);
+}
+
 TEST_CASE("a plot with no finite value at all, or constant values, renders without warnings") {
   Folder folder;
   LinePlot empty;
