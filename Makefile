@@ -5,6 +5,9 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
 .PHONY: all deps build test sanitize consumer demo bench compare format clean
 
+# project(unroll VERSION …) in CMakeLists.txt, for what is built without CMake (the fuzzers).
+UNROLL_VERSION := $(shell sed -n 's/^project.unroll VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+
 all: build
 
 deps:
@@ -63,29 +66,6 @@ format:
 	@clang-format -i $$(git ls-files '*.hpp' '*.cpp')
 
 clean:
-	@rm -rf $(BUILD) $(SANITIZE_BUILD)
+	@rm -rf $(BUILD) $(SANITIZE_BUILD) $(FUZZ_DIR)
 
-# `make fuzz`: the safetensors parser under libFuzzer, AddressSanitizer and UBSan for
-# FUZZ_SECONDS, seeded with the committed .safetensors fixtures; the corpus grows in
-# $(FUZZ_DIR)/corpus, findings land in $(FUZZ_DIR)/crashes/. Needs clang (the main build does not).
-FUZZ_DIR ?= build-fuzz
-FUZZ_SECONDS ?= 60
-FUZZ_SOURCES = tests/fuzz/fuzz_safetensors.cpp framework/io/safetensors.cpp framework/io/atomic_file.cpp \
-               framework/memory.cpp
-FUZZ_HEADERS = framework/io/safetensors.hpp framework/io/atomic_file.hpp framework/tensor.hpp \
-               framework/memory.hpp \
-               framework/errors.hpp
-
-.PHONY: fuzz
-fuzz: deps $(FUZZ_DIR)/fuzz_safetensors
-	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
-	@cp tests/fixtures/io/*.safetensors $(FUZZ_DIR)/corpus/
-	@printf '%s\n' '"\"dtype\""' '"\"shape\""' '"\"data_offsets\""' '"\"__metadata__\""' \
-	  '"\"F32\""' '"\"F64\""' '"[0,"' '"]}"' '"\"\":"' > $(FUZZ_DIR)/safetensors.dict
-	$(FUZZ_DIR)/fuzz_safetensors -max_total_time=$(FUZZ_SECONDS) -dict=$(FUZZ_DIR)/safetensors.dict \
-	  -artifact_prefix=$(FUZZ_DIR)/crashes/ -print_final_stats=1 $(FUZZ_DIR)/corpus
-
-$(FUZZ_DIR)/fuzz_safetensors: $(FUZZ_SOURCES) $(FUZZ_HEADERS)
-	@mkdir -p $(FUZZ_DIR)
-	clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -fno-omit-frame-pointer -DUNROLL_NO_CACHE -I. $(FUZZ_SOURCES) -lfmt -o $@
+include tests/fuzz/fuzz.mk
