@@ -14,18 +14,30 @@ const std::string& required(const std::map<std::string, std::string>& m, const s
   return it->second;
 }
 
+// Decimal digits only: std::stoull alone would take " -5" as 2^64 − 5, and "+5" or " 5".
 std::size_t parse_size(const std::string& key, const std::string& value) {
-  std::size_t used = 0;
-  unsigned long long v = 0;
+  if (value.empty() || value.find_first_not_of("0123456789") != value.npos)
+    throw ValueError(
+        fmt::format("checkpoint metadata: '{}' = '{}' is not a whole number", key, value));
   try {
-    v = std::stoull(value, &used);
+    return std::stoull(value);
+  } catch (const std::out_of_range&) {
+    throw ValueError(fmt::format("checkpoint metadata: '{}' = '{}' is too large", key, value));
+  }
+}
+
+// All of `value` one number ("0.25x" is not one).
+double parse_number(const std::string& key, const std::string& value) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(value, &used);
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != value.size() || value.empty() || value[0] == '-')
-    throw ValueError(
-        fmt::format("checkpoint metadata: '{}' = '{}' is not a whole number", key, value));
-  return static_cast<std::size_t>(v);
+  if (used == 0 || used != value.size())
+    throw ValueError(fmt::format("checkpoint metadata: '{}' = '{}' is not a number", key, value));
+  return v;
 }
 
 }  // namespace
@@ -57,14 +69,7 @@ CharLMConfig CharLMConfig::from_metadata(const std::map<std::string, std::string
           fmt::format("checkpoint metadata: 'residual' = '{}' is not true or false", it->second));
     c.residual = it->second == "true";
   }
-  if (auto it = m.find("dropout"); it != m.end()) {
-    try {
-      c.dropout = std::stod(it->second);
-    } catch (const std::exception&) {
-      throw ValueError(
-          fmt::format("checkpoint metadata: 'dropout' = '{}' is not a number", it->second));
-    }
-  }
+  if (auto it = m.find("dropout"); it != m.end()) c.dropout = parse_number("dropout", it->second);
   if (auto it = m.find("temporal_skip"); it != m.end())
     c.temporal_skip = parse_size("temporal_skip", it->second);
   auto mode = m.find("skip_mode");

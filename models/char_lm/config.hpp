@@ -29,8 +29,8 @@ struct CharLMConfig {
   // The checkpoint's __metadata__: cell, nonlinearity, layers, hidden, embed, vocab (JSON array),
   // residual, dropout, temporal_skip, skip_mode.
   std::map<std::string, std::string> to_metadata() const;
-  // Required keys: cell, layers, hidden, embed, vocab (nonlinearity too for rnn, else tanh);
-  // the rest default. ValueError naming the key for a missing or malformed value.
+  // Required: cell, layers, hidden, embed, vocab; the rest default (nonlinearity: tanh). Sizes
+  // are digits, dropout one number. ValueError naming the key for a missing or malformed value.
   static CharLMConfig from_metadata(const std::map<std::string, std::string>& metadata);
   // ValueError naming the setting when a size is zero, the cell or skip mode unknown, dropout
   // outside [0, 1).

@@ -91,6 +91,28 @@ TEST_CASE("a checkpoint without skip_mode keeps its accumulating skip", "[charlm
                     Catch::Contains("skip mode 'sideways' is not one of output, dilated"));
 }
 
+// "0.25\x1a…" loaded as dropout 0.25 (found by tests/fuzz/fuzz_metadata.cpp), " -2" as 2^64 − 2
+// layers (found reading the parser; the fuzzer's checks refuse it too).
+TEST_CASE("checkpoint metadata numbers are the whole value, sizes digits only",
+          "[charlm][checkpoint]") {
+  const auto good = small_config("lstm").to_metadata();
+  CHECK(CharLMConfig::from_metadata(good).to_metadata() == good);
+  const std::pair<std::string, std::string> bad[] = {
+      {"dropout", "0.25\x1a"}, {"dropout", "0.25 "},
+      {"dropout", ""},         {"layers", " -2"},
+      {"layers", "+2"},        {"hidden", " 12"},
+      {"embed", "6 "},         {"embed", "0x6"},
+      {"temporal_skip", "-0"}, {"hidden", "18446744073709551616"},
+  };
+  for (const auto& [key, value] : bad) {
+    INFO(key << " = '" << value << "'");
+    auto metadata = good;
+    metadata[key] = value;
+    CHECK_THROWS_WITH(CharLMConfig::from_metadata(metadata),
+                      Catch::Contains("checkpoint metadata: '" + key + "' = '" + value + "'"));
+  }
+}
+
 TEST_CASE("a non-finite state stops sampling with one clear error", "[charlm][sample]") {
   CharLM<float> model(small_config("gru"), 6);
   model.train();
