@@ -291,6 +291,17 @@ TEST_CASE("bad input exits non-zero with one clear line and writes no checkpoint
   require_one_line_error(charlm(box, "frobnicate"), "unknown command 'frobnicate'");
 }
 
+// Found by tests/fuzz/fuzz_corpus.cpp: batch × (seq + 1) overflowed and the batcher wrote past
+// its arrays.
+TEST_CASE("a window too long to count is refused, not trained on", "[cli][errors]") {
+  Sandbox box;
+  const auto data = box.write("text.txt", corpus(3000));
+  require_one_line_error(
+      charlm(box, "train --data " + data + " --seq 9223372036854775808 --batch 2 --steps 1 --out " +
+                      box.path("m.safetensors")),
+      "lower the batch size");
+}
+
 namespace {
 
 // Column `name` of every data row of a metrics CSV.

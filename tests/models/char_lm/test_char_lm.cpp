@@ -1,9 +1,11 @@
 // CharLM one symbol at a time, the generation hook, and the skip modes of its checkpoints.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <limits>
 #include <xtensor/xview.hpp>
 
 #include "models/char_lm/char_lm.hpp"
+#include "models/char_lm/evaluate.hpp"
 #include "models/char_lm/generate.hpp"
 #include "models/text/utf8.hpp"
 #include "tests/support.hpp"
@@ -111,6 +113,16 @@ TEST_CASE("checkpoint metadata numbers are the whole value, sizes digits only",
     CHECK_THROWS_WITH(CharLMConfig::from_metadata(metadata),
                       Catch::Contains("checkpoint metadata: '" + key + "' = '" + value + "'"));
   }
+}
+
+// steps + 1 wrapped to 0 for steps = 2^64 − 1: no window was scored and the loss was 0 / 0.
+TEST_CASE("evaluate refuses a window longer than the text, however long", "[charlm][eval]") {
+  CharLM<float> model(small_config("gru"), 6);
+  const std::vector<std::int64_t> ids(20, 1);
+  CHECK_THROWS_WITH(evaluate(model, ids, std::numeric_limits<std::size_t>::max()),
+                    Catch::Contains("at least 18446744073709551616 (sequence length + 1)"));
+  CHECK_THROWS_AS(evaluate(model, ids, 20), ValueError);
+  CHECK(std::isfinite(evaluate(model, ids, 19).loss_nats));
 }
 
 TEST_CASE("a non-finite state stops sampling with one clear error", "[charlm][sample]") {
