@@ -45,7 +45,7 @@ class CommandLine {
 
   // The arguments of `argv` (argv[0] is the program). Throws only CLI::ParseError: CLI::CallForHelp
   // and CLI::CallForVersion for --help and --version, another for anything refused — an unknown
-  // command, a missing or malformed option, a value outside its range, options
+  // command, a missing or malformed option, a value outside its range (NaN included), options
   // that exclude each other, a cosine schedule without a length.
   const Arguments& parse(int argc, const char* const* argv);
   // What charlm does with such an error: prints the help or version to `out`, or one line to
