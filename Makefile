@@ -3,9 +3,9 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build test sanitize consumer demo bench compare format clean
+.PHONY: all deps build test sanitize consumer demo bench compare docs format clean
 
-# project(unroll VERSION …) in CMakeLists.txt, for what is built without CMake (the fuzzers).
+# project(unroll VERSION …) in CMakeLists.txt, for what is built without CMake (docs, fuzzers).
 UNROLL_VERSION := $(shell sed -n 's/^project.unroll VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 
 all: build
@@ -61,6 +61,18 @@ bench: build
 compare: build
 	@scripts/install-deps --bench
 	@bench/compare_pytorch $(or $(RUNS),5)
+
+# The API reference of framework/, layers/ and models/ from the headers' comments (Doxygen,
+# docs/Doxyfile), in $(BUILD)/docs/html. Fails on any Doxygen warning about framework/ or layers/
+# (a public name without a comment, a malformed one); those about models/ are listed in
+# $(BUILD)/docs/warnings.log and counted.
+docs:
+	@scripts/install-deps --docs
+	@rm -rf $(BUILD)/docs && mkdir -p $(BUILD)/docs
+	@UNROLL_DOCS_DIR=$(BUILD)/docs UNROLL_VERSION=$(UNROLL_VERSION) doxygen docs/Doxyfile
+	@if grep -E '^$(CURDIR)/(framework|layers)/' $(BUILD)/docs/warnings.log >&2; then \
+	  echo "docs: the warnings above are about framework/ or layers/, which have none" >&2; exit 1; fi
+	@echo "docs: $(BUILD)/docs/html/index.html; $$(grep -c . $(BUILD)/docs/warnings.log) warnings elsewhere ($(BUILD)/docs/warnings.log)"
 
 format:
 	@clang-format -i $$(git ls-files '*.hpp' '*.cpp')
