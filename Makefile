@@ -3,7 +3,10 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
-.PHONY: all deps build test sanitize consumer demo bench compare format clean
+.PHONY: all deps build test sanitize consumer demo bench compare docs format clean
+
+# project(unroll VERSION …) in CMakeLists.txt, for what is built without CMake (docs, fuzzers).
+UNROLL_VERSION := $(shell sed -n 's/^project.unroll VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 
 all: build
 
@@ -57,33 +60,22 @@ compare: build
 	@scripts/install-deps --bench
 	@bench/compare_pytorch $(or $(RUNS),5)
 
+# The API reference of framework/, layers/ and models/ from the headers' comments (Doxygen,
+# docs/Doxyfile), in $(BUILD)/docs/html. Fails on any Doxygen warning about framework/ or layers/
+# (a public name without a comment, a malformed one); those about models/ are listed in
+# $(BUILD)/docs/warnings.log and counted.
+docs:
+	@scripts/install-deps --docs
+	@rm -rf $(BUILD)/docs && mkdir -p $(BUILD)/docs
+	@UNROLL_DOCS_DIR=$(BUILD)/docs UNROLL_VERSION=$(UNROLL_VERSION) doxygen docs/Doxyfile
+	@if grep -E '^$(CURDIR)/(framework|layers)/' $(BUILD)/docs/warnings.log >&2; then \
+	  echo "docs: the warnings above are about framework/ or layers/, which have none" >&2; exit 1; fi
+	@echo "docs: $(BUILD)/docs/html/index.html; $$(grep -c . $(BUILD)/docs/warnings.log) warnings elsewhere ($(BUILD)/docs/warnings.log)"
+
 format:
 	@clang-format -i $$(git ls-files '*.hpp' '*.cpp')
 
 clean:
-	@rm -rf $(BUILD) $(SANITIZE_BUILD)
+	@rm -rf $(BUILD) $(SANITIZE_BUILD) $(FUZZ_DIR)
 
-# `make fuzz`: the safetensors parser under libFuzzer, AddressSanitizer and UBSan for
-# FUZZ_SECONDS, seeded with the committed .safetensors fixtures; the corpus grows in
-# $(FUZZ_DIR)/corpus, findings land in $(FUZZ_DIR)/crashes/. Needs clang (the main build does not).
-FUZZ_DIR ?= build-fuzz
-FUZZ_SECONDS ?= 60
-FUZZ_SOURCES = tests/fuzz/fuzz_safetensors.cpp framework/io/safetensors.cpp framework/io/atomic_file.cpp \
-               framework/memory.cpp
-FUZZ_HEADERS = framework/io/safetensors.hpp framework/io/atomic_file.hpp framework/tensor.hpp \
-               framework/memory.hpp \
-               framework/errors.hpp
-
-.PHONY: fuzz
-fuzz: deps $(FUZZ_DIR)/fuzz_safetensors
-	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
-	@cp tests/fixtures/io/*.safetensors $(FUZZ_DIR)/corpus/
-	@printf '%s\n' '"\"dtype\""' '"\"shape\""' '"\"data_offsets\""' '"\"__metadata__\""' \
-	  '"\"F32\""' '"\"F64\""' '"[0,"' '"]}"' '"\"\":"' > $(FUZZ_DIR)/safetensors.dict
-	$(FUZZ_DIR)/fuzz_safetensors -max_total_time=$(FUZZ_SECONDS) -dict=$(FUZZ_DIR)/safetensors.dict \
-	  -artifact_prefix=$(FUZZ_DIR)/crashes/ -print_final_stats=1 $(FUZZ_DIR)/corpus
-
-$(FUZZ_DIR)/fuzz_safetensors: $(FUZZ_SOURCES) $(FUZZ_HEADERS)
-	@mkdir -p $(FUZZ_DIR)
-	clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  -fno-omit-frame-pointer -DUNROLL_NO_CACHE -I. $(FUZZ_SOURCES) -lfmt -o $@
+include tests/fuzz/fuzz.mk

@@ -1,13 +1,14 @@
-// Dual numbers: a value with N partial derivatives, carried through arithmetic by the chain rule.
-//
-// They let `pointwise` (framework/ops/pointwise.hpp) derive the backward of any elementwise
-// function from the function itself: evaluated on Dual<S, N> with unit tangents, f returns its
-// value and ∂f/∂x_j for each of its N arguments at once (forward-mode differentiation).
-// S is a float/double or an xsimd batch of them (16 floats per AVX-512 register), so the same
-// user function runs vectorized. N = 0 carries the value alone, at no extra cost.
-//
-// Functions available to a pointwise function: + − × ÷ (with Duals and plain numbers), unary −,
-// exp, log, sqrt, tanh, sigmoid, relu.
+/// @file
+/// Dual numbers: a value with N partial derivatives, carried through arithmetic by the chain rule.
+///
+/// They let `pointwise` (framework/ops/pointwise.hpp) derive the backward of any elementwise
+/// function from the function itself: evaluated on Dual<S, N> with unit tangents, f returns its
+/// value and ∂f/∂x_j for each of its N arguments at once (forward-mode differentiation).
+/// S is a float/double or an xsimd batch of them (16 floats per AVX-512 register), so the same
+/// user function runs vectorized. N = 0 carries the value alone, at no extra cost.
+///
+/// Functions available to a pointwise function: + − × ÷ (with Duals and plain numbers), unary −,
+/// exp, log, sqrt, tanh, sigmoid, relu.
 #pragma once
 
 #include <array>
@@ -18,10 +19,11 @@
 
 namespace unroll {
 
+/// A value and its N partial derivatives (see the top of this file).
 template <class S, std::size_t N>
 struct Dual {
-  S v;                 // the value
-  std::array<S, N> d;  // ∂v/∂x_j for the function's arguments x_j
+  S v;                 ///< the value
+  std::array<S, N> d;  ///< ∂v/∂x_j for the function's arguments x_j
 };
 
 namespace dual_detail {
@@ -54,7 +56,7 @@ S tanh(const S& x) {
   else
     return xsimd::tanh(x);
 }
-// The element type of S (float for xsimd::batch<float>).
+/// The element type of S (float for xsimd::batch<float>).
 template <class S>
 struct element {
   using type = S;
@@ -66,7 +68,7 @@ struct element<xsimd::batch<T, A>> {
 template <class S>
 using element_t = typename element<S>::type;
 
-// y = g(x) with dy/dx_j = g'(x) · dx/dx_j.
+/// y = g(x) with dy/dx_j = g'(x) · dx/dx_j.
 template <class S, std::size_t N>
 Dual<S, N> chain(const Dual<S, N>& x, const S& value, const S& derivative) {
   Dual<S, N> y{value, {}};
@@ -79,7 +81,8 @@ Dual<S, N> chain(const Dual<S, N>& x, const S& value, const S& derivative) {
 template <class U>
 concept PlainNumber = std::is_arithmetic_v<U>;
 
-// (a ± b)' = a' ± b';  (a·b)' = a'b + ab';  (a/b)' = (a' − (a/b)·b') / b
+///@{
+/// (a ± b)' = a' ± b';  (a·b)' = a'b + ab';  (a/b)' = (a' − (a/b)·b') / b
 template <class S, std::size_t N>
 Dual<S, N> operator+(const Dual<S, N>& a, const Dual<S, N>& b) {
   Dual<S, N> y{a.v + b.v, {}};
@@ -111,12 +114,15 @@ Dual<S, N> operator-(const Dual<S, N>& a) {
   for (std::size_t j = 0; j < N; ++j) y.d[j] = -a.d[j];
   return y;
 }
+///@}
 
-// With a plain number c (a constant: no derivative).
+/// The plain number c as a Dual like the first argument's: a constant, no derivative.
 template <class S, std::size_t N>
 Dual<S, N> constant_like(const Dual<S, N>&, PlainNumber auto c) {
   return Dual<S, N>{S(static_cast<dual_detail::element_t<S>>(c)), {}};
 }
+///@{
+/// With a plain number c (a constant: no derivative).
 template <class S, std::size_t N>
 Dual<S, N> operator+(const Dual<S, N>& a, PlainNumber auto c) {
   return a + constant_like(a, c);
@@ -149,9 +155,11 @@ template <class S, std::size_t N>
 Dual<S, N> operator/(PlainNumber auto c, const Dual<S, N>& a) {
   return constant_like(a, c) / a;
 }
+///@}
 
-// exp' = exp;  log' = 1/x;  sqrt' = 1/(2 sqrt);  tanh' = 1 − tanh²;  σ = 1/(1+e^−x), σ' = σ(1−σ);
-// relu' = [x > 0]
+///@{
+/// exp' = exp;  log' = 1/x;  sqrt' = 1/(2 sqrt);  tanh' = 1 − tanh²;  σ = 1/(1+e^−x), σ' = σ(1−σ);
+/// relu' = [x > 0]
 template <class S, std::size_t N>
 Dual<S, N> exp(const Dual<S, N>& x) {
   const S e = dual_detail::exp(x.v);
@@ -187,5 +195,6 @@ Dual<S, N> relu(const Dual<S, N>& x) {
     return y;
   }
 }
+///@}
 
 }  // namespace unroll

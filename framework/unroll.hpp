@@ -1,4 +1,5 @@
-// Everything a user of the framework needs: the tape, every op, the optimizers.
+/// @file
+/// Everything a user of the framework needs: the tape, every op, the optimizers.
 #pragma once
 
 #include "framework/errors.hpp"

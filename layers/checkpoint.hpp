@@ -1,5 +1,6 @@
-// Checkpoints: a module's parameters in a safetensors file, under their exact (PyTorch-style)
-// names — "rnn.weight_ih_l0" — so weights move between unroll and PyTorch.
+/// @file
+/// Checkpoints: a module's parameters in a safetensors file, under their exact (PyTorch-style)
+/// names — "rnn.weight_ih_l0" — so weights move between unroll and PyTorch.
 #pragma once
 
 #include <map>
@@ -10,21 +11,21 @@
 
 namespace unroll {
 
-// Saves every named parameter of `module` (as F32 for float, F64 for double), the string
-// `metadata`, and `extra` tensors (optimizer state, say) under names that must not clash with a
-// parameter's. Atomic: see io::write_safetensors.
+/// Saves every named parameter of `module` (as F32 for float, F64 for double), the string
+/// `metadata`, and `extra` tensors (optimizer state, say) under names that must not clash with a
+/// parameter's. Atomic: see io::write_safetensors.
 template <class T>
 void save_parameters(const Module<T>& module, const std::string& path,
                      const std::map<std::string, std::string>& metadata = {},
                      const std::map<std::string, io::StoredTensor>& extra = {});
 
-// Assigns every parameter of `module` from the tensor of the same name (F32 or F64, converted
-// to T) and returns the file's metadata. All or nothing: ValueError naming every missing tensor,
-// or ShapeError naming the tensor and both shapes, before any parameter changes. Tensors the
-// module does not have are ignored (read them with io::read_safetensors).
+/// Assigns every parameter of `module` from the tensor of the same name (F32 or F64, converted
+/// to T) and returns the file's metadata. All or nothing: ValueError naming every missing tensor,
+/// or ShapeError naming the tensor and both shapes, before any parameter changes. Tensors the
+/// module does not have are ignored (read them with io::read_safetensors).
 template <class T>
 std::map<std::string, std::string> load_parameters(Module<T>& module, const std::string& path);
-// The same from a file already read.
+/// The same from a file already read.
 template <class T>
 void load_parameters(Module<T>& module, const io::SafetensorsFile& file);
 

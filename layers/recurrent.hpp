@@ -1,44 +1,45 @@
-// Recurrent<Cell>: unrolls any cell over a sequence, stacked in layers.
-//
-//   input [B, T, F] (batch_first) or [T, B, F];  initial states: one State per layer (or none:
-//   zeros);  lengths: one per batch row (or none: all T).
-//   → output [B, T, H] (or [T, B, H]): the last layer's h_t at every step;
-//     final_states: each layer's state after its last valid step (h, and c for an LSTM);
-//     step_states (ForwardOptions::keep_states): every layer's state after every step.
-//   bidirectional: each layer l has a forward cell and a reverse cell (parameters *_l{l} and
-//     *_l{l}_reverse, as PyTorch names them). The reverse cell reads reverse_sequence(x_l,
-//     lengths) — each row backwards within its own length, padding left at the end — and its
-//     outputs are put back in time order; the layer outputs [B, T, 2H], both directions
-//     concatenated, which the next layer reads. States (initial, final, kept) are listed per
-//     layer and direction in PyTorch's order: l0, l0 reverse, l1, l1 reverse, … Residual and
-//     temporal skips apply within each direction along its own reading order (residual where
-//     the layer's input width is 2H); the stepwise API is for one direction only.
-//
-// Per layer l and step t (everything composed of ops; the tape derives BPTT), with o_t the
-// cell's own output and h_t the state the layer carries and outputs:
-//   o_t = cell_l.step(x_t, h_{t−1})          (a ProjectingCell: project_input(x) once per block
-//                                             of steps, then step_projected(p_t, h_{t−1}))
-//   temporal skip of distance k (RecurrentOptions::skip_mode), for t ≥ k:
-//     Output:      h_t = (1 − w) ⊙ o_t + w ⊙ o_{t−k}, w ∈ [0, 1] fixed, or learned per unit
-//                  as w = σ(skip_gate_l{l}): a convex mix, so h stays as bounded as the cell's
-//                  outputs (|h| ≤ 1 for tanh, LSTM and GRU cells) whatever T is
-//     Dilated:     o_t = cell_l.step(x_t, h_{t−d}), d = k · 2^l (Chang et al. 2017); steps
-//                  t < d read the initial state, so the layer runs d interleaved chains
-//     Accumulate:  h_t = o_t + h_{t−k}       (the skip-included state: grows with T; legacy)
-//   lengths:       for t ≥ length_b, row b keeps its state and outputs zeros (an exact select:
-//                  nothing computed in a padded row reaches a valid one)
-//   residual:      x_{l+1} = x_l + layer_l(x_l) for every layer whose input width is H
-//                  (from the first such layer on, as in GNMT)
-//   dropout p:     on each layer's output except the last, in training mode only
-// Truncated BPTT: pass detach()ed final states as the next chunk's initial states (a skip's
-// history does not carry over: a dilated layer restarts its d chains from the final state).
-//
-// The stepwise API runs the same definitions one step at a time through every layer:
-//   StepState<T> s = rnn.start(batch);          (or start(initial_states))
-//   StepOutput<T> r = rnn.step(x_t, s);         x_t [B, F] → r.output [B, H], r.state
-// A StepState carries each layer's state and the history its temporal skip reads later (the
-// last k cell outputs, or the last d states of a dilated layer), so T calls of step give what
-// forward gives (dropout draws its masks per step instead of per sequence).
+/// @file
+/// Recurrent<Cell>: unrolls any cell over a sequence, stacked in layers.
+///
+///   input [B, T, F] (batch_first) or [T, B, F];  initial states: one State per layer (or none:
+///   zeros);  lengths: one per batch row (or none: all T).
+///   → output [B, T, H] (or [T, B, H]): the last layer's h_t at every step;
+///     final_states: each layer's state after its last valid step (h, and c for an LSTM);
+///     step_states (ForwardOptions::keep_states): every layer's state after every step.
+///   bidirectional: each layer l has a forward cell and a reverse cell (parameters *_l{l} and
+///     *_l{l}_reverse, as PyTorch names them). The reverse cell reads reverse_sequence(x_l,
+///     lengths) — each row backwards within its own length, padding left at the end — and its
+///     outputs are put back in time order; the layer outputs [B, T, 2H], both directions
+///     concatenated, which the next layer reads. States (initial, final, kept) are listed per
+///     layer and direction in PyTorch's order: l0, l0 reverse, l1, l1 reverse, … Residual and
+///     temporal skips apply within each direction along its own reading order (residual where
+///     the layer's input width is 2H); the stepwise API is for one direction only.
+///
+/// Per layer l and step t (everything composed of ops; the tape derives BPTT), with o_t the
+/// cell's own output and h_t the state the layer carries and outputs:
+///   o_t = cell_l.step(x_t, h_{t−1})          (a ProjectingCell: project_input(x) once per block
+///                                             of steps, then step_projected(p_t, h_{t−1}))
+///   temporal skip of distance k (RecurrentOptions::skip_mode), for t ≥ k:
+///     Output:      h_t = (1 − w) ⊙ o_t + w ⊙ o_{t−k}, w ∈ [0, 1] fixed, or learned per unit
+///                  as w = σ(skip_gate_l{l}): a convex mix, so h stays as bounded as the cell's
+///                  outputs (|h| ≤ 1 for tanh, LSTM and GRU cells) whatever T is
+///     Dilated:     o_t = cell_l.step(x_t, h_{t−d}), d = k · 2^l (Chang et al. 2017); steps
+///                  t < d read the initial state, so the layer runs d interleaved chains
+///     Accumulate:  h_t = o_t + h_{t−k}       (the skip-included state: grows with T; legacy)
+///   lengths:       for t ≥ length_b, row b keeps its state and outputs zeros (an exact select:
+///                  nothing computed in a padded row reaches a valid one)
+///   residual:      x_{l+1} = x_l + layer_l(x_l) for every layer whose input width is H
+///                  (from the first such layer on, as in GNMT)
+///   dropout p:     on each layer's output except the last, in training mode only
+/// Truncated BPTT: pass detach()ed final states as the next chunk's initial states (a skip's
+/// history does not carry over: a dilated layer restarts its d chains from the final state).
+///
+/// The stepwise API runs the same definitions one step at a time through every layer:
+///   StepState<T> s = rnn.start(batch);          (or start(initial_states))
+///   StepOutput<T> r = rnn.step(x_t, s);         x_t [B, F] → r.output [B, H], r.state
+/// A StepState carries each layer's state and the history its temporal skip reads later (the
+/// last k cell outputs, or the last d states of a dilated layer), so T calls of step give what
+/// forward gives (dropout draws its masks per step instead of per sequence).
 #pragma once
 
 #include <fmt/format.h>
@@ -63,58 +64,62 @@
 
 namespace unroll {
 
+/// How Recurrent::forward runs, beyond its inputs.
 struct ForwardOptions {
-  // Also return every layer's state after every step (SequenceOutput::step_states): Vars in
-  // the graph, so retain_grad() on them before backward gives ∂L/∂h_t for every t and layer.
+  /// Also return every layer's state after every step (SequenceOutput::step_states): Vars in
+  /// the graph, so retain_grad() on them before backward gives ∂L/∂h_t for every t and layer.
   bool keep_states = false;
 };
 
+/// What Recurrent::forward returns.
 template <class T>
 struct SequenceOutput {
-  Var<T> output;              // [B, T, H] (or [T, B, H])
-  StateList<T> final_states;  // per layer
-  // With keep_states: step_states[l][t] is layer l's state after step t (h_t, and c_t for an
-  // LSTM), each part [B, H]; a padded step repeats the row's last valid state. Bidirectional:
-  // step_states[2l] forward, step_states[2l + 1] reverse, the latter in its reading order (its
-  // step t read x at length_b − 1 − t).
+  Var<T> output;              ///< [B, T, H] (or [T, B, H])
+  StateList<T> final_states;  ///< per layer
+  /// With keep_states: step_states[l][t] is layer l's state after step t (h_t, and c_t for an
+  /// LSTM), each part [B, H]; a padded step repeats the row's last valid state. Bidirectional:
+  /// step_states[2l] forward, step_states[2l + 1] reverse, the latter in its reading order (its
+  /// step t read x at length_b − 1 − t).
   std::vector<std::vector<State<T>>> step_states;
 };
 
+/// A stack of `Cell` layers unrolled over sequences (see the top of this file).
 template <RecurrentCell Cell>
 class Recurrent;
 
-// One layer's carry between steps: its state and what its temporal skip reads later.
+/// One layer's carry between steps: its state and what its temporal skip reads later.
 template <class T>
 struct LayerCarry {
-  State<T> state;  // h_{t−1} (and c_{t−1}), unless the ring holds whole states
-  // Ring of the last `distance` entries, written at t mod distance: the cell outputs o (Output),
-  // or whole states (Accumulate, Dilated), every entry starting as the initial state — then the
-  // state after the last step is the entry before t mod distance, and there is one copy of it.
+  State<T> state;  ///< h_{t−1} (and c_{t−1}), unless the ring holds whole states
+  /// Ring of the last `distance` entries, written at t mod distance: the cell outputs o (Output),
+  /// or whole states (Accumulate, Dilated), every entry starting as the initial state — then the
+  /// state after the last step is the entry before t mod distance, and there is one copy of it.
   std::vector<State<T>, CachingAllocator<State<T>>> past;
-  std::size_t distance = 0;     // 0: no skip
-  bool states_in_ring = false;  // Accumulate, Dilated
-  bool dilated = false;         // the cell reads h_{t−d} = past[t mod d] instead of h_{t−1}
-  std::size_t t = 0;            // steps taken
+  std::size_t distance = 0;     ///< 0: no skip
+  bool states_in_ring = false;  ///< Accumulate, Dilated
+  bool dilated = false;         ///< the cell reads h_{t−d} = past[t mod d] instead of h_{t−1}
+  std::size_t t = 0;            ///< steps taken
 
-  // The state after the last step: what the next step's mask keeps and a hook may change.
+  /// The state after the last step: what the next step's mask keeps and a hook may change.
   State<T>& current() { return states_in_ring ? past[(t + distance - 1) % distance] : state; }
+  /// @copydoc current()
   const State<T>& current() const {
     return states_in_ring ? past[(t + distance - 1) % distance] : state;
   }
 };
 
-// The stepwise API's state (see above): every layer's carry, from Recurrent::start.
+/// The stepwise API's state (see above): every layer's carry, from Recurrent::start.
 template <class T>
 class StepState {
  public:
-  std::size_t layers() const { return layers_.size(); }
-  std::size_t steps() const { return layers_.empty() ? 0 : layers_[0].t; }
-  // Layer l's state after the last step (h, and c for an LSTM). Writable: a change is what the
-  // next step reads as h_{t−1} (a generation hook clamps cells this way), and what a skip reads
-  // k steps later (Accumulate); a dilated layer's cell reads it d steps later, as h_{t−d}.
+  std::size_t layers() const { return layers_.size(); }                     ///< layers carried
+  std::size_t steps() const { return layers_.empty() ? 0 : layers_[0].t; }  ///< steps taken
+  /// Layer l's state after the last step (h, and c for an LSTM). Writable: a change is what the
+  /// next step reads as h_{t−1} (a generation hook clamps cells this way), and what a skip reads
+  /// k steps later (Accumulate); a dilated layer's cell reads it d steps later, as h_{t−d}.
   State<T>& layer(std::size_t l) { return layers_.at(l).current(); }
-  const State<T>& layer(std::size_t l) const { return layers_.at(l).current(); }
-  // Every layer's current state: final_states of the steps taken so far.
+  const State<T>& layer(std::size_t l) const { return layers_.at(l).current(); }  ///< read-only
+  /// Every layer's current state: final_states of the steps taken so far.
   StateList<T> states() const {
     StateList<T> out;
     for (const auto& c : layers_) out.push_back(c.current());
@@ -125,26 +130,30 @@ class StepState {
   template <RecurrentCell Cell>
   friend class Recurrent;
   std::vector<LayerCarry<T>> layers_;
-  Var<T> top_input_;  // the last layer's input at the last step (its residual term)
+  Var<T> top_input_;  ///< the last layer's input at the last step (its residual term)
 };
 
+/// What Recurrent::step returns.
 template <class T>
 struct StepOutput {
-  Var<T> output;  // [B, H]: the last layer's output
-  StepState<T> state;
+  Var<T> output;       ///< [B, H]: the last layer's output
+  StepState<T> state;  ///< every layer's state after the step
 };
 
 template <RecurrentCell Cell>
 class Recurrent : public Module<typename Cell::value_type> {
  public:
-  using T = typename Cell::value_type;
-  // Builds cell l from options with input width F (l = 0) or H, and seed + l.
+  using T = typename Cell::value_type;  ///< float or double, the cell's
+  /// Builds cell l from options with input width F (l = 0) or H, and seed + l.
   using CellFactory = std::function<std::shared_ptr<Cell>(const RecurrentOptions& layer_options)>;
 
+  /// `options.layers()` cells built by Cell's constructor; `name` heads its error messages.
   Recurrent(const RecurrentOptions& options, std::string name = "Recurrent")
       : Recurrent(options, std::move(name),
                   [](const RecurrentOptions& o) { return std::make_shared<Cell>(o); }) {}
 
+  /// The cells made by `make_cell` (ShapeError when one's widths are not the layer's);
+  /// ValueError or ShapeError naming the setting for options that do not go together.
   Recurrent(const RecurrentOptions& options, std::string name, const CellFactory& make_cell)
       : options_(options), name_(std::move(name)), rng_(options.seed() ^ 0x9e3779b97f4a7c15ULL) {
     if (options.layers() == 0 || options.hidden_size() == 0 || options.input_size() == 0)
@@ -199,6 +208,8 @@ class Recurrent : public Module<typename Cell::value_type> {
     }
   }
 
+  /// The whole sequence (see the top of this file): `initial` one state per layer and direction
+  /// (none: zeros), `lengths` one per row (none: all T). ShapeError for inputs that do not fit.
   SequenceOutput<T> forward(const Var<T>& input, const StateList<T>& initial = {},
                             const std::vector<std::size_t>& lengths = {},
                             const ForwardOptions& how = {}) {
@@ -247,13 +258,14 @@ class Recurrent : public Module<typename Cell::value_type> {
     return result;
   }
 
-  // The stepwise API (see the top of this file). Zero states for `batch` rows, or the given
-  // per-layer states (ShapeError naming the layer and the shapes when they do not fit).
+  /// The stepwise API (see the top of this file). Zero states for `batch` rows, or the given
+  /// per-layer states (ShapeError naming the layer and the shapes when they do not fit).
   StepState<T> start(std::size_t batch) const {
     StateList<T> zeros;
     for (const auto& cell : cells_) zeros.push_back(cell->initial_state(batch));
     return start(zeros);
   }
+  /// @copydoc start(std::size_t) const
   StepState<T> start(const StateList<T>& initial) const {
     if (directions() == 2)
       throw ValueError(fmt::format(
@@ -269,8 +281,8 @@ class Recurrent : public Module<typename Cell::value_type> {
     return s;
   }
 
-  // One step through every layer: x_t [B, F] → the last layer's output [B, H] and the next
-  // state. ShapeError when x_t or the state does not fit (a state of another batch size too).
+  /// One step through every layer: x_t [B, F] → the last layer's output [B, H] and the next
+  /// state. ShapeError when x_t or the state does not fit (a state of another batch size too).
   StepOutput<T> step(const Var<T>& x_t, const StepState<T>& state) {
     if (directions() == 2)
       throw ValueError(fmt::format("{}: a bidirectional layer has no stepwise API", name_));
@@ -299,8 +311,8 @@ class Recurrent : public Module<typename Cell::value_type> {
     return r;
   }
 
-  // The last layer's output [B, H] for a state from step(): after a change to its h (a clamped
-  // cell), the output that reflects it. ValueError before the first step.
+  /// The last layer's output [B, H] for a state from step(): after a change to its h (a clamped
+  /// cell), the output that reflects it. ValueError before the first step.
   Var<T> output(const StepState<T>& state) const {
     if (!state.top_input_.defined())
       throw ValueError(fmt::format("{}: output of a state that has taken no step", name_));
@@ -309,30 +321,30 @@ class Recurrent : public Module<typename Cell::value_type> {
                                                                               : h;
   }
 
-  const RecurrentOptions& options() const { return options_; }
-  // The generator of the dropout masks (part of a training state that resumes exactly).
+  const RecurrentOptions& options() const { return options_; }  ///< as constructed
+  /// The generator of the dropout masks (part of a training state that resumes exactly).
   Rng& dropout_rng() { return rng_; }
-  // Cell i: layer i / D's direction i % D (D = 2 when bidirectional, else 1).
+  /// Cell i: layer i / D's direction i % D (D = 2 when bidirectional, else 1).
   const Cell& cell(std::size_t i) const { return *cells_.at(i); }
-  std::size_t layers() const { return options_.layers(); }
+  std::size_t layers() const { return options_.layers(); }  ///< stacked layers
 
  private:
-  // Which rows are valid at each step, for the exact selects of padded steps.
+  /// Which rows are valid at each step, for the exact selects of padded steps.
   struct Masks {
-    std::vector<xt::xarray<bool>> steps;  // [B, 1] per step: t < length_b
-    xt::xarray<bool> valid;               // [B, T, 1]: the same for the whole sequence
-    Var<T> zero;                          // [1]: what a padded step outputs
+    std::vector<xt::xarray<bool>> steps;  ///< [B, 1] per step: t < length_b
+    xt::xarray<bool> valid;               ///< [B, T, 1]: the same for the whole sequence
+    Var<T> zero;                          ///< [1]: what a padded step outputs
     bool empty() const { return steps.empty(); }
   };
 
-  // What layer l's temporal skip needs: its kind, its distance (0: none) and its weight.
+  /// What layer l's temporal skip needs: its kind, its distance (0: none) and its weight.
   struct Skip {
     SkipMode mode = SkipMode::Output;
     std::size_t distance = 0;
     T weight = 1;
-    Var<T> gate;  // [H], w = σ(gate) when the weight is learned; else undefined
+    Var<T> gate;  ///< [H], w = σ(gate) when the weight is learned; else undefined
   };
-  // Of cell i (layer i / D).
+  /// Of cell i (layer i / D).
   Skip skip_of(std::size_t i) const {
     const std::size_t k = options_.temporal_skip();
     Skip s{options_.skip_mode(), k, static_cast<T>(options_.skip_weight()), {}};
@@ -341,8 +353,8 @@ class Recurrent : public Module<typename Cell::value_type> {
     return s;
   }
 
-  // Cell i over all the steps of `x` [B, T, F_l] in reading order, from `carry`: the outputs
-  // [B, T, H] (zeros at padded steps); advances `carry`, appends each step's state to `kept`.
+  /// Cell i over all the steps of `x` [B, T, F_l] in reading order, from `carry`: the outputs
+  /// [B, T, H] (zeros at padded steps); advances `carry`, appends each step's state to `kept`.
   Var<T> run_direction(std::size_t i, const Var<T>& x, const Masks& masks, LayerCarry<T>& carry,
                        std::vector<State<T>>* kept) {
     const std::size_t batch = x.dim(0), steps = x.dim(1);
@@ -367,14 +379,14 @@ class Recurrent : public Module<typename Cell::value_type> {
 
   std::size_t directions() const { return options_.bidirectional() ? 2 : 1; }
   std::size_t output_width() const { return directions() * options_.hidden_size(); }
-  // Cell i is layer i / D's direction i % D: "_l{l}", or "_l{l}_reverse" (PyTorch's names).
+  /// Cell i is layer i / D's direction i % D: "_l{l}", or "_l{l}_reverse" (PyTorch's names).
   std::string parameter_suffix(std::size_t i) const {
     return "_l" + std::to_string(i / directions()) + (i % directions() ? "_reverse" : "");
   }
   std::string cell_name(std::size_t i) const {
     return std::to_string(i / directions()) + (i % directions() ? " reverse" : "");
   }
-  // Seeds of the reverse cells: seed + l + kReverseSeed (the forward cells keep seed + l).
+  /// Seeds of the reverse cells: seed + l + kReverseSeed (the forward cells keep seed + l).
   static constexpr std::uint64_t kReverseSeed = 7919;
 
   LayerCarry<T> start_layer(std::size_t l, const State<T>& initial) const {
@@ -403,8 +415,8 @@ class Recurrent : public Module<typename Cell::value_type> {
                                    fmt::format(fmt::runtime(layout), options_.input_size())));
   }
 
-  // ShapeError unless `states` has one state per layer, each part [batch, H]. `what` names them
-  // in the message ("initial state", "state").
+  /// ShapeError unless `states` has one state per layer, each part [batch, H]. `what` names them
+  /// in the message ("initial state", "state").
   void check_initial(const StateList<T>& states, std::size_t batch, const char* what) const {
     if (states.empty()) return;
     if (states.size() != cells_.size())
@@ -426,7 +438,7 @@ class Recurrent : public Module<typename Cell::value_type> {
     }
   }
 
-  // The masks of `lengths`; none (empty) when lengths is empty.
+  /// The masks of `lengths`; none (empty) when lengths is empty.
   Masks step_masks(const std::vector<std::size_t>& lengths, std::size_t batch,
                    std::size_t steps) const {
     if (lengths.empty()) return {};
@@ -448,14 +460,14 @@ class Recurrent : public Module<typename Cell::value_type> {
     return masks;
   }
 
-  // x[:, t0 .. t0 + count) of [B, T, F]: x itself when that is all of it.
+  /// x[:, t0 .. t0 + count) of [B, T, F]: x itself when that is all of it.
   static Var<T> steps_of(const Var<T>& x, std::size_t t0, std::size_t count) {
     return t0 == 0 && count == x.dim(1) ? x : narrow(x, 1, t0, count);
   }
 
-  // One step of a layer, the definitions at the top of this file: `in` is x_t [B, F] (or, when
-  // `projected`, the cell's projected input p_t), `mask` the step's [B, 1] mask or null.
-  // Advances `c` and returns h_t (and c_t).
+  /// One step of a layer, the definitions at the top of this file: `in` is x_t [B, F] (or, when
+  /// `projected`, the cell's projected input p_t), `mask` the step's [B, 1] mask or null.
+  /// Advances `c` and returns h_t (and c_t).
   static State<T> advance(const Cell& cell, const Skip& skip, const Var<T>& in, bool projected,
                           LayerCarry<T>& c, const xt::xarray<bool>* mask) {
     const std::size_t k = skip.distance;
@@ -492,7 +504,7 @@ class Recurrent : public Module<typename Cell::value_type> {
     return next;
   }
 
-  // Writes `entry` at t mod distance of the ring (growing it during the first k steps).
+  /// Writes `entry` at t mod distance of the ring (growing it during the first k steps).
   static void remember(LayerCarry<T>& c, State<T> entry) {
     if (c.past.size() < c.distance)
       c.past.push_back(std::move(entry));
@@ -500,10 +512,10 @@ class Recurrent : public Module<typename Cell::value_type> {
       c.past[c.t % c.distance] = std::move(entry);
   }
 
-  // Steps [t0, t0 + count) of one layer, reading x[:, t0 + i] and masks[t0 + i] for step t0 + i;
-  // advances `carry` and appends each step's output to `outputs` (and its state to `kept`). A
-  // projecting cell computes its input side for all `count` steps in one GEMM:
-  // [B, count, F] → [B, count, P].
+  /// Steps [t0, t0 + count) of one layer, reading x[:, t0 + i] and masks[t0 + i] for step t0 + i;
+  /// advances `carry` and appends each step's output to `outputs` (and its state to `kept`). A
+  /// projecting cell computes its input side for all `count` steps in one GEMM:
+  /// [B, count, F] → [B, count, P].
   static void run_steps(const Cell& cell, const Skip& skip, const Var<T>& x, std::size_t t0,
                         std::size_t count, const Masks& masks, LayerCarry<T>& carry,
                         std::vector<Var<T>>& outputs, std::vector<State<T>>* kept) {
@@ -520,10 +532,10 @@ class Recurrent : public Module<typename Cell::value_type> {
     }
   }
 
-  // Steps [t0, t0 + count) as one recompute node (framework/ops/recompute.hpp): it keeps the
-  // block's inputs x[:, t0 .. t0 + count) and its first state, and nothing of the steps, which
-  // backward runs again. Its value is [B, count + parts, H]: the count outputs, then the final
-  // state's parts. Returns the outputs [B, count, H] and advances `state`.
+  /// Steps [t0, t0 + count) as one recompute node (framework/ops/recompute.hpp): it keeps the
+  /// block's inputs x[:, t0 .. t0 + count) and its first state, and nothing of the steps, which
+  /// backward runs again. Its value is [B, count + parts, H]: the count outputs, then the final
+  /// state's parts. Returns the outputs [B, count, H] and advances `state`.
   Var<T> recomputed_block(const std::shared_ptr<Cell>& cell, const Var<T>& x, std::size_t t0,
                           std::size_t count, const Masks& masks, State<T>& state) const {
     std::vector<Var<T>> inputs{steps_of(x, t0, count)};
@@ -555,13 +567,13 @@ class Recurrent : public Module<typename Cell::value_type> {
     return narrow(y, 1, 0, count);
   }
 
-  // Steps per input projection, unless options.block_steps() sets it: enough that one GEMM has
-  // kProjectionRows = B·S rows (efficient for oneDNN), few enough that the projection's gradient
-  // [B, S, P] — alive while backward crosses the block — stays small: at B = 64, T = 100,
-  // P = 2048 one block is 2 MB where the whole sequence would be 52 MB. With recompute, a block
-  // is also what backward runs again at once. Measured at M and L: 256 and 512 rows train
-  // equally fast (within this machine's noise); 256 holds 7 MB (L) and 40 MB (L, recompute)
-  // less than 1024.
+  /// Steps per input projection, unless options.block_steps() sets it: enough that one GEMM has
+  /// kProjectionRows = B·S rows (efficient for oneDNN), few enough that the projection's gradient
+  /// [B, S, P] — alive while backward crosses the block — stays small: at B = 64, T = 100,
+  /// P = 2048 one block is 2 MB where the whole sequence would be 52 MB. With recompute, a block
+  /// is also what backward runs again at once. Measured at M and L: 256 and 512 rows train
+  /// equally fast (within this machine's noise); 256 holds 7 MB (L) and 40 MB (L, recompute)
+  /// less than 1024.
   static constexpr std::size_t kProjectionRows = 256;
   std::size_t projection_block_steps(std::size_t batch, std::size_t steps) const {
     const std::size_t wanted =
@@ -575,21 +587,26 @@ class Recurrent : public Module<typename Cell::value_type> {
   std::string name_;
   Rng rng_;
   std::vector<std::shared_ptr<Cell>> cells_;
-  std::vector<Var<T>> skip_gates_;  // learned skip weights σ(gate), one [H] per layer
-  std::vector<Var<T>> outputs_;     // forward's per-step list, kept for its capacity
+  std::vector<Var<T>> skip_gates_;  ///< learned skip weights σ(gate), one [H] per layer
+  std::vector<Var<T>> outputs_;     ///< forward's per-step list, kept for its capacity
 };
 
-// The built-in layers, named and shaped exactly as torch.nn.RNN / LSTM / GRU (batch_first).
+/// The built-in layers, named and shaped exactly as torch.nn.RNN / LSTM / GRU (batch_first).
 template <class T = float>
 struct RNN : Recurrent<RNNCell<T>> {
+  /// An Elman RNN stack (tanh or relu, RecurrentOptions::nonlinearity).
   explicit RNN(const RecurrentOptions& options) : Recurrent<RNNCell<T>>(options, "RNN") {}
 };
+/// @copydoc RNN
 template <class T = float>
 struct LSTM : Recurrent<LSTMCell<T>> {
+  /// An LSTM stack.
   explicit LSTM(const RecurrentOptions& options) : Recurrent<LSTMCell<T>>(options, "LSTM") {}
 };
+/// @copydoc RNN
 template <class T = float>
 struct GRU : Recurrent<GRUCell<T>> {
+  /// A GRU stack.
   explicit GRU(const RecurrentOptions& options) : Recurrent<GRUCell<T>>(options, "GRU") {}
 };
 

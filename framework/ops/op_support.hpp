@@ -1,5 +1,6 @@
-// What every op implementation needs: gradient accumulation (undoing broadcasting) and shape
-// checks. Included by the ops' .cpp files only, never by users.
+/// @file
+/// What every op implementation needs: gradient accumulation (undoing broadcasting) and shape
+/// checks. Included by the ops' .cpp files only, never by users.
 #pragma once
 
 #include <fmt/format.h>
@@ -14,15 +15,15 @@
 
 namespace unroll::detail {
 
-// NumPy broadcasting of two shapes; ShapeError naming `op` when they do not broadcast.
+/// NumPy broadcasting of two shapes; ShapeError naming `op` when they do not broadcast.
 Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b);
 
-// Sum `g` (shape broadcast from `target`) down to `target`: leading extra axes and axes where
-// target has extent 1 are summed away.
+/// Sum `g` (shape broadcast from `target`) down to `target`: leading extra axes and axes where
+/// target has extent 1 are summed away.
 template <class T>
 Array<T> reduce_to_shape(const Array<T>& g, const Shape& target);
 
-// target.grad += g, where g has target's shape. First contribution assigns (no zero fill).
+/// target.grad += g, where g has target's shape. First contribution assigns (no zero fill).
 template <class T, class E>
 void accumulate(Node<T>& target, E&& g) {
   if (!target.requires_grad) return;
@@ -35,7 +36,7 @@ void accumulate(Node<T>& target, E&& g) {
   }
 }
 
-// target.grad += g, where g has a shape broadcast from target's (reduced back first).
+/// target.grad += g, where g has a shape broadcast from target's (reduced back first).
 template <class T, class E>
 void accumulate_broadcast(Node<T>& target, E&& g) {
   if (!target.requires_grad) return;
@@ -47,13 +48,13 @@ void accumulate_broadcast(Node<T>& target, E&& g) {
   }
 }
 
-// a > b, with NaN above every number: the order of max_over_time, argmax and topk.
+/// a > b, with NaN above every number: the order of max_over_time, argmax and topk.
 template <class T>
 bool ranks_above(T a, T b) {
   return a > b || (std::isnan(a) && !std::isnan(b));
 }
 
-// Normalise a possibly negative axis against `rank`; ValueError naming `op` when out of range.
+/// Normalise a possibly negative axis against `rank`; ValueError naming `op` when out of range.
 std::size_t normalize_axis(const char* op, std::ptrdiff_t axis, std::size_t rank);
 
 }  // namespace unroll::detail

@@ -1,24 +1,25 @@
-// pointwise: one fused op for a whole elementwise function, its backward derived automatically.
-//
-//   auto [h, c] = pointwise<2>("lstm_cell",
-//       [](auto i, auto f, auto g, auto o, auto c) {
-//         auto c_next = sigmoid(f) * c + sigmoid(i) * tanh(g);
-//         return std::array{sigmoid(o) * tanh(c_next), c_next};
-//       },
-//       parts<4>(gates), c_prev);
-//
-// f is any captureless function of N numbers returning one number or std::array of K, written
-// with the functions of framework/dual.hpp. Inputs are Vars of shape [..., W], or parts<P>(v) for
-// v [..., P·W] read as P consecutive arguments (the gate blocks of a fused projection). The
-// input with the most rows sets the leading extents [...]; every other input has those same
-// extents, or is a single row ([W] or [1, …, 1, W]; [P·W] for parts), broadcast over the rows.
-// `name` may be built at run time: the node keeps an interned copy.
-//   forward:  y_k[r, c] = f(x_1[r, c], …, x_N[r, c])_k, vectorized with xsimd, one pass over
-//             memory, one node on the tape (K outputs: a [K, ..., W] node and K selects of it);
-//   backward: f re-evaluated on dual numbers gives ∂y_k/∂x_j per element;
-//             dx_j += Σ_k dy_k · ∂y_k/∂x_j  (summed over rows for a broadcast input).
-// Nothing is stored beyond the outputs: the backward recomputes from the inputs.
-// Errors: ShapeError naming the op and both shapes when an input does not fit the widest.
+/// @file
+/// pointwise: one fused op for a whole elementwise function, its backward derived automatically.
+///
+///   auto [h, c] = pointwise<2>("lstm_cell",
+///       [](auto i, auto f, auto g, auto o, auto c) {
+///         auto c_next = sigmoid(f) * c + sigmoid(i) * tanh(g);
+///         return std::array{sigmoid(o) * tanh(c_next), c_next};
+///       },
+///       parts<4>(gates), c_prev);
+///
+/// f is any captureless function of N numbers returning one number or std::array of K, written
+/// with the functions of framework/dual.hpp. Inputs are Vars of shape [..., W], or parts<P>(v) for
+/// v [..., P·W] read as P consecutive arguments (the gate blocks of a fused projection). The
+/// input with the most rows sets the leading extents [...]; every other input has those same
+/// extents, or is a single row ([W] or [1, …, 1, W]; [P·W] for parts), broadcast over the rows.
+/// `name` may be built at run time: the node keeps an interned copy.
+///   forward:  y_k[r, c] = f(x_1[r, c], …, x_N[r, c])_k, vectorized with xsimd, one pass over
+///             memory, one node on the tape (K outputs: a [K, ..., W] node and K selects of it);
+///   backward: f re-evaluated on dual numbers gives ∂y_k/∂x_j per element;
+///             dx_j += Σ_k dy_k · ∂y_k/∂x_j  (summed over rows for a broadcast input).
+/// Nothing is stored beyond the outputs: the backward recomputes from the inputs.
+/// Errors: ShapeError naming the op and both shapes when an input does not fit the widest.
 #pragma once
 
 #include <fmt/format.h>
@@ -39,11 +40,12 @@
 
 namespace unroll {
 
-// v [..., P·W] read as P arguments of a pointwise function: the blocks [..., pW : (p+1)W].
+/// v [..., P·W] read as P arguments of a pointwise function: the blocks [..., pW : (p+1)W].
 template <std::size_t P, class T>
 struct Parts {
-  Var<T> var;  // a handle (not a reference): parts<4>(linear(...)) may be kept in a variable
+  Var<T> var;  ///< a handle (not a reference): parts<4>(linear(...)) may be kept in a variable
 };
+/// v read as P consecutive arguments of a pointwise function (see Parts).
 template <std::size_t P, class T>
 Parts<P, T> parts(const Var<T>& v) {
   static_assert(P >= 1, "parts<P>: P must be at least 1");
@@ -67,7 +69,7 @@ struct input_traits<Parts<P, T>> {
   static const Var<T>& var(const Parts<P, T>& p) { return p.var; }
 };
 
-// f's result as an array of K numbers.
+/// f's result as an array of K numbers.
 template <class R>
 struct result_traits {
   static constexpr std::size_t outputs = 1;
@@ -79,23 +81,23 @@ struct result_traits<std::array<R, K>> {
   static const std::array<R, K>& as_array(const std::array<R, K>& r) { return r; }
 };
 
-// Where argument j of f lives: element [r, c] is at base[r · row_stride + c].
+/// Where argument j of f lives: element [r, c] is at base[r · row_stride + c].
 template <class P>
 struct Argument {
   P* base;
-  std::size_t row_stride;  // 0 for an input broadcast over the rows
-  bool overwrite = false;  // a gradient written for the first time: store, do not add
+  std::size_t row_stride;  ///< 0 for an input broadcast over the rows
+  bool overwrite = false;  ///< a gradient written for the first time: store, do not add
 };
 
-// N arguments over `rows` rows of `width` columns.
+/// N arguments over `rows` rows of `width` columns.
 template <class P, std::size_t N>
 struct Layout {
   std::size_t rows, width;
   std::array<Argument<P>, N> args;
 };
 
-// The arguments of inputs `vars` (input i holding parts[i] of them); base(i) is where input i's
-// data starts (nullptr: no data, e.g. no gradient wanted).
+/// The arguments of inputs `vars` (input i holding parts[i] of them); base(i) is where input i's
+/// data starts (nullptr: no data, e.g. no gradient wanted).
 template <class P, std::size_t N, class Base>
 Layout<P, N> layout_of(std::size_t rows, std::size_t width, std::size_t inputs,
                        const std::size_t* parts, const std::size_t* sizes, Base base) {
@@ -116,8 +118,8 @@ auto call(F& f, const std::array<Dual<S, N>, sizeof...(I)>& x, std::index_sequen
   return f(x[I]...);
 }
 
-// Evaluates f on one vector (S = xsimd batch) or one element (S = T) at column c of row r,
-// with N tangents (0: values only; N: one unit tangent per argument).
+/// Evaluates f on one vector (S = xsimd batch) or one element (S = T) at column c of row r,
+/// with N tangents (0: values only; N: one unit tangent per argument).
 template <class S, std::size_t D, class T, std::size_t N, class F>
 auto evaluate(F& f, const Layout<const T, N>& layout, std::size_t r, std::size_t c) {
   std::array<Dual<S, D>, N> x;
@@ -134,7 +136,7 @@ auto evaluate(F& f, const Layout<const T, N>& layout, std::size_t r, std::size_t
   return result_traits<R>::as_array(call(f, x, std::make_index_sequence<N>{}));
 }
 
-// The number of results f returns on N arguments.
+/// The number of results f returns on N arguments.
 template <class T, std::size_t N, class F, std::size_t... I>
 constexpr std::size_t outputs_of(std::index_sequence<I...>) {
   using R = decltype(std::declval<F&>()((static_cast<void>(I), std::declval<Dual<T, 0>>())...));
@@ -159,7 +161,7 @@ S load(const T* p) {
   }
 }
 
-// y_k = f(x)_k over every element; out is [K, rows, width].
+/// y_k = f(x)_k over every element; out is [K, rows, width].
 template <class T, std::size_t N, std::size_t K, class F>
 void forward(F& f, const Layout<const T, N>& layout, T* out) {
   using Batch = xsimd::batch<T>;
@@ -177,7 +179,7 @@ void forward(F& f, const Layout<const T, N>& layout, T* out) {
   });
 }
 
-// dx_j += Σ_k dy_k · ∂y_k/∂x_j over every element, for the arguments with a gradient buffer.
+/// dx_j += Σ_k dy_k · ∂y_k/∂x_j over every element, for the arguments with a gradient buffer.
 template <class S, class T, std::size_t N, std::size_t K, class F>
 void backward_at(F& f, const Layout<const T, N>& layout, const Layout<T, N>& grads, const T* dy,
                  std::size_t r, std::size_t c) {
@@ -212,7 +214,7 @@ void backward(F& f, const Layout<const T, N>& layout, const Layout<T, N>& grads,
   });
 }
 
-// The backward of the node: node.ints = {rows, width, parts of input 0, parts of input 1, …}.
+/// The backward of the node: node.ints = {rows, width, parts of input 0, parts of input 1, …}.
 template <class T, std::size_t N, std::size_t K, class F>
 void backward_node(Node<T>& node) {
   F f{};
@@ -249,21 +251,23 @@ void backward_node(Node<T>& node) {
   backward<T, N, K>(f, values, grads, node.grad.data());
 }
 
-// Does an input of `shape` fit beside `widest` (the input with the most rows), with `last` as its
-// last extent: the same leading extents, or a single row of no higher rank?
+/// Does an input of `shape` fit beside `widest` (the input with the most rows), with `last` as its
+/// last extent: the same leading extents, or a single row of no higher rank?
 bool fits(const Shape& shape, const Shape& widest, std::size_t last);
 
-// ShapeError: input `input` of op `name` has a last extent that is not a positive multiple of
-// its `parts`.
+/// ShapeError: input `input` of op `name` has a last extent that is not a positive multiple of
+/// its `parts`.
 [[noreturn]] void throw_pointwise_width(const char* name, std::size_t input, const Shape& shape,
                                         std::size_t parts);
-// ShapeError: input `input` of op `name` has `shape`, which does not fit input `widest`'s.
+/// ShapeError: input `input` of op `name` has `shape`, which does not fit input `widest`'s.
 [[noreturn]] void throw_pointwise_shape(const char* name, std::size_t input, const Shape& shape,
                                         std::size_t parts, std::size_t width, std::size_t widest,
                                         const Shape& widest_shape);
 
 }  // namespace pointwise_detail
 
+/// The fused op of f over `inputs` (Vars and Parts), K outputs: one Var, or std::array of K
+/// (see the top of this file).
 template <std::size_t K = 1, class F, class... Inputs>
 auto pointwise(const char* name, F f, const Inputs&... inputs) {
   using T = std::common_type_t<typename pointwise_detail::input_traits<Inputs>::value_type...>;

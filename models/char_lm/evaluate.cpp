@@ -11,11 +11,11 @@ template <class T>
 Evaluation evaluate(CharLM<T>& model, const std::vector<std::int64_t>& ids, std::size_t steps,
                     std::size_t batch, ThreadTuner* threads) {
   if (steps == 0) throw ValueError("evaluate: sequence length must be at least 1");
-  if (ids.size() < steps + 1)
+  if (ids.size() <= steps)  // not ids.size() < steps + 1, which is false for steps = 2^64 − 1
     throw ValueError(
         fmt::format("evaluate: the text has {} symbols; at least {} (sequence length "
                     "+ 1) are needed — use more text or a shorter --seq",
-                    ids.size(), steps + 1));
+                    ids.size(), static_cast<unsigned __int128>(steps) + 1));
   NoGrad no_grad;
   const bool was_training = model.is_training();
   model.eval();

@@ -37,11 +37,14 @@ StreamBatcher::StreamBatcher(std::vector<std::int64_t> ids, std::size_t batch, s
   if (batch == 0 || steps == 0)
     throw ValueError(fmt::format("batches: batch {} and sequence length {} must both be at least 1",
                                  batch, steps));
-  if (ids_.size() < batch * (steps + 1))
+  // N < B·(T + 1), without the product, which can overflow (B = 2, T = 2^63: a 0-element batch
+  // array written 2^64 times).
+  if (ids_.size() / batch <= steps)
     throw ValueError(fmt::format(
         "batches: the training text has {} symbols, but batch {} × (sequence length {} + 1) = {} "
         "are needed; lower the batch size or sequence length, or use more text",
-        ids_.size(), batch, steps, batch * (steps + 1)));
+        ids_.size(), batch, steps,
+        static_cast<unsigned __int128>(batch) * (static_cast<unsigned __int128>(steps) + 1)));
   stream_length_ = (ids_.size() - 1) / batch;
   windows_ = stream_length_ / steps;
 }

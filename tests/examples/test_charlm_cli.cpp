@@ -291,6 +291,38 @@ TEST_CASE("bad input exits non-zero with one clear line and writes no checkpoint
   require_one_line_error(charlm(box, "frobnicate"), "unknown command 'frobnicate'");
 }
 
+// CLI11 2.1's range checks compare with < and >, which NaN passes, and it reads "-1" into an
+// unsigned option as 2^64 − 1: --minutes nan trained without end, --length -1 sampled without
+// end, a NaN dropout or rate failed later with a message that named no option. Each names its
+// option now, before anything is read (the missing files below are never opened).
+TEST_CASE("a NaN or a negative count is refused on the command line, naming the option",
+          "[cli][errors]") {
+  Sandbox box;
+  const std::string train =
+      "train --data " + box.path("missing.txt") + " --out " + box.path("never.safetensors") + " ";
+  for (const std::string option : {"--dropout", "--val-fraction", "--lr", "--clip-norm",
+                                   "--clip-value", "--lr-gamma", "--min-lr", "--minutes"})
+    require_one_line_error(charlm(box, train + option + " nan"), option + ": nan is not");
+  for (const std::string option : {"--temporal-skip", "--seed"})
+    require_one_line_error(charlm(box, train + option + " -1"), option + ": -1 is not");
+  const std::string sample = "sample --ckpt " + box.path("absent.safetensors") + " ";
+  for (const std::string option : {"--length", "--top-k", "--seed"})
+    require_one_line_error(charlm(box, sample + option + " -1"), option + ": -1 is not");
+  require_one_line_error(charlm(box, sample + "--temperature nan"), "--temperature: nan is not");
+  CHECK_FALSE(fs::exists(box.path("never.safetensors")));
+}
+
+// Found by tests/fuzz/fuzz_corpus.cpp: batch × (seq + 1) overflowed and the batcher wrote past
+// its arrays.
+TEST_CASE("a window too long to count is refused, not trained on", "[cli][errors]") {
+  Sandbox box;
+  const auto data = box.write("text.txt", corpus(3000));
+  require_one_line_error(
+      charlm(box, "train --data " + data + " --seq 9223372036854775808 --batch 2 --steps 1 --out " +
+                      box.path("m.safetensors")),
+      "lower the batch size");
+}
+
 namespace {
 
 // Column `name` of every data row of a metrics CSV.

@@ -93,6 +93,38 @@ TEST_CASE("a checkpoint without skip_mode keeps its accumulating skip", "[charlm
                     Catch::Contains("skip mode 'sideways' is not one of output, dilated"));
 }
 
+// "0.25\x1a…" loaded as dropout 0.25 (found by tests/fuzz/fuzz_metadata.cpp), " -2" as 2^64 − 2
+// layers (found reading the parser; the fuzzer's checks refuse it too).
+TEST_CASE("checkpoint metadata numbers are the whole value, sizes digits only",
+          "[charlm][checkpoint]") {
+  const auto good = small_config("lstm").to_metadata();
+  CHECK(CharLMConfig::from_metadata(good).to_metadata() == good);
+  const std::pair<std::string, std::string> bad[] = {
+      {"dropout", "0.25\x1a"}, {"dropout", "0.25 "},
+      {"dropout", ""},         {"layers", " -2"},
+      {"layers", "+2"},        {"hidden", " 12"},
+      {"embed", "6 "},         {"embed", "0x6"},
+      {"temporal_skip", "-0"}, {"hidden", "18446744073709551616"},
+  };
+  for (const auto& [key, value] : bad) {
+    INFO(key << " = '" << value << "'");
+    auto metadata = good;
+    metadata[key] = value;
+    CHECK_THROWS_WITH(CharLMConfig::from_metadata(metadata),
+                      Catch::Contains("checkpoint metadata: '" + key + "' = '" + value + "'"));
+  }
+}
+
+// steps + 1 wrapped to 0 for steps = 2^64 − 1: no window was scored and the loss was 0 / 0.
+TEST_CASE("evaluate refuses a window longer than the text, however long", "[charlm][eval]") {
+  CharLM<float> model(small_config("gru"), 6);
+  const std::vector<std::int64_t> ids(20, 1);
+  CHECK_THROWS_WITH(evaluate(model, ids, std::numeric_limits<std::size_t>::max()),
+                    Catch::Contains("at least 18446744073709551616 (sequence length + 1)"));
+  CHECK_THROWS_AS(evaluate(model, ids, 20), ValueError);
+  CHECK(std::isfinite(evaluate(model, ids, 19).loss_nats));
+}
+
 TEST_CASE("a non-finite state stops sampling with one clear error", "[charlm][sample]") {
   CharLM<float> model(small_config("gru"), 6);
   model.train();

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <numeric>
 #include <set>
 
@@ -98,6 +99,19 @@ TEST_CASE("too small a corpus says what to change", "[text][batches][errors]") {
   CHECK_THROWS_AS(StreamBatcher(iota_ids(9), 1, 0), ValueError);
   StreamBatcher ok(iota_ids(10), 2, 4);
   CHECK_THROWS_AS(ok.seek({0, 1}), ValueError);
+}
+
+// Found by tests/fuzz/fuzz_corpus.cpp: B·(T + 1) overflowed, so B = 2, T = 2^63 passed the size
+// check and next() wrote 2^64 elements into a batch array of 0 (charlm train --seq 2^63 --batch 2).
+TEST_CASE("a batch too large to count is refused, not wrapped around", "[text][batches][errors]") {
+  const std::size_t half = std::size_t{1} << 63;
+  CHECK_THROWS_WITH(StreamBatcher(iota_ids(100), 2, half),
+                    Catch::Contains("= 18446744073709551618 are needed"));
+  CHECK_THROWS_AS(StreamBatcher(iota_ids(100), half, 1), ValueError);
+  CHECK_THROWS_AS(StreamBatcher(iota_ids(100), 1, SIZE_MAX), ValueError);
+  CHECK_THROWS_AS(StreamBatcher(iota_ids(100), SIZE_MAX, SIZE_MAX), ValueError);
+  CHECK_NOTHROW(StreamBatcher(iota_ids(100), 2, 49));  // 2 · 50 = 100: just enough
+  CHECK_THROWS_AS(StreamBatcher(iota_ids(100), 2, 50), ValueError);
 }
 
 TEST_CASE("ids outside 32 bits are refused, naming the position", "[text][batches][errors]") {
