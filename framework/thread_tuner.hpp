@@ -1,12 +1,13 @@
-// Choosing the compute threads by timing the work itself (`--threads auto`). On an idle 2-core
-// machine two threads train about 1.8× faster than one; with the other core kept busy by
-// another program, two threads wait on each other at every parallel region and run slower than
-// one. So the tuner times blocks of the repeated work (training steps, evaluation batches,
-// sampled characters) on one thread and on all of them, alternately, keeps the faster, and times
-// both again when the chosen count's blocks drift from what it measured, or after a while.
-//
-// Results do not depend on the choice: the GEMM splits its output, never a sum, over threads,
-// and every elementwise loop splits rows (a test holds 1 and 2 threads to identical weights).
+/// @file
+/// Choosing the compute threads by timing the work itself (`--threads auto`). On an idle 2-core
+/// machine two threads train about 1.8× faster than one; with the other core kept busy by
+/// another program, two threads wait on each other at every parallel region and run slower than
+/// one. So the tuner times blocks of the repeated work (training steps, evaluation batches,
+/// sampled characters) on one thread and on all of them, alternately, keeps the faster, and times
+/// both again when the chosen count's blocks drift from what it measured, or after a while.
+///
+/// Results do not depend on the choice: the GEMM splits its output, never a sum, over threads,
+/// and every elementwise loop splits rows (a test holds 1 and 2 threads to identical weights).
 #pragma once
 
 #include <cstddef>
@@ -15,30 +16,32 @@
 
 namespace unroll {
 
+/// How a ThreadTuner times and chooses.
 struct ThreadTunerOptions {
-  int max_threads = 0;       // the candidate besides 1; 0: the processors OpenMP sees
-  std::size_t block = 1;     // steps timed together as one measurement
-  std::size_t probes = 3;    // measurements per candidate before choosing
-  double drift = 1.3;        // time both again when a block is this factor off the chosen median
-  double recheck_s = 120.0;  // … and at least this long after the last choice
-  // After a choice, the next check waits until probing cost at most this share of the time.
+  int max_threads = 0;       ///< the candidate besides 1; 0: the processors OpenMP sees
+  std::size_t block = 1;     ///< steps timed together as one measurement
+  std::size_t probes = 3;    ///< measurements per candidate before choosing
+  double drift = 1.3;        ///< time both again when a block is this factor off the chosen median
+  double recheck_s = 120.0;  ///< … and at least this long after the last choice
+  /// After a choice, the next check waits until probing cost at most this share of the time.
   double max_probe_share = 0.02;
 };
 
+/// Chooses between one thread and every core by timing the steps it is told about.
 class ThreadTuner {
  public:
-  // ValueError naming the setting for max_threads < 0, block or probes 0, drift ≤ 1, or a
+  /// ValueError naming the setting for max_threads < 0, block or probes 0, drift ≤ 1, or a
   // negative recheck_s or probe share.
   explicit ThreadTuner(const ThreadTunerOptions& options = {});
 
-  // Sets the compute threads (set_compute_threads) the next step runs on; call before it.
+  /// Sets the compute threads (set_compute_threads) the next step runs on; call before it.
   void before_step();
-  // The step just done took `seconds`.
+  /// The step just done took `seconds`.
   void after_step(double seconds);
 
-  int threads() const { return current_; }  // what the next step runs on
-  bool probing() const { return phase_ != Phase::Chosen; }
-  // "2 threads (auto)", "auto: timing 1 and 2 threads" while probing.
+  int threads() const { return current_; }                  ///< what the next step runs on
+  bool probing() const { return phase_ != Phase::Chosen; }  ///< still timing both counts
+  /// "2 threads (auto)", "auto: timing 1 and 2 threads" while probing.
   std::string describe() const;
 
  private:
