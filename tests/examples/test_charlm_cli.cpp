@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -18,8 +19,11 @@
 #include "framework/version.hpp"
 #include "layers/checkpoint.hpp"
 #include "models/char_lm/char_lm.hpp"
+#include "models/char_lm/evaluate.hpp"
+#include "models/char_lm/generate.hpp"
 #include "models/text/utf8.hpp"
 #include "tests/scratch_dir.hpp"
+#include "tests/support.hpp"
 
 using namespace unroll;
 namespace fs = std::filesystem;
@@ -184,7 +188,8 @@ TEST_CASE("the one-step SGD contract: saved weights = init − ∇L of the first
   tape<double>().reset();
 }
 
-TEST_CASE("charlm sample streams a continuation of the prime, eval prints one JSON line", "[cli]") {
+TEST_CASE("charlm sample streams a continuation of the prime, eval prints evaluate()'s loss",
+          "[cli]") {
   Sandbox box;
   const auto data = box.write("text.txt", corpus(3000));
   const auto ckpt = box.path("m.safetensors");
@@ -201,10 +206,47 @@ TEST_CASE("charlm sample streams a continuation of the prime, eval prints one JS
       charlm(box, "sample --ckpt " + ckpt + " --prime the --temperature 0 --length 30 --seed 9")
           .out;
   CHECK(greedy1 == greedy2);
-  r = charlm(box, "eval --ckpt " + ckpt + " --data " + data + " --seq 16");
+  r = charlm(box, "eval --ckpt " + ckpt + " --data " + data + " --seq 16 --threads 1");
   REQUIRE(r.status == 0);
   CHECK_THAT(r.out, Catch::Matches(
                         R"(\{"loss_nats": [0-9.]+, "bits_per_char": [0-9.]+, "chars": 2992\}\n)"));
+  // The same checkpoint evaluated here, as charlm loads it (float) on as many threads, on the
+  // same text and windows: the same computation, so the printed figures are this one's rounded
+  // to 6 decimals — within half a unit of the last digit (5e-7), plus the double's own rounding.
+  const auto file = io::read_safetensors(ckpt);
+  CharLM<float> model(CharLMConfig::from_metadata(file.metadata));
+  load_parameters(model, file);
+  const auto ids = model.config().vocabulary.encode(decode_utf8(slurp(data)), "test");
+  const Evaluation expected = [&] {
+    const unroll::testing::ComputeThreads one(1);
+    return evaluate(model, ids, 16);
+  }();
+  const auto printed = nlohmann::json::parse(r.out);
+  CHECK(printed.at("chars").get<std::size_t>() == expected.chars);
+  const double half_unit = 5e-7 * (1 + 1e-9);
+  CHECK(std::abs(printed.at("loss_nats").get<double>() - expected.loss_nats) <= half_unit);
+  CHECK(std::abs(printed.at("bits_per_char").get<double>() - expected.bits_per_char) <= half_unit);
+}
+
+TEST_CASE("charlm sample draws what sample() draws with the same options", "[cli][sample]") {
+  // A model whose logits are its head's bias whatever the state (zero head weights), spread
+  // over 2 nats: at another temperature or top-k, 200 draws would not come out the same.
+  Sandbox box;
+  CharLMConfig config;
+  config.layers = 1, config.hidden = 8, config.embed = 4;
+  config.vocabulary = Vocabulary::from_text(U"abcdefgh");
+  CharLM<float> model(config, 5);
+  model.parameter("head.weight").mutable_value().fill(0.0f);
+  Array<float>& bias = model.parameter("head.bias").mutable_value();
+  for (std::size_t i = 0; i < bias.size(); ++i) bias(i) = 0.25f * static_cast<float>(i) - 1.0f;
+  const auto ckpt = box.path("m.safetensors");
+  save_parameters(model, ckpt, config.to_metadata());
+  const SampleOptions options{
+      .prime = "ab", .length = 200, .temperature = 0.4, .top_k = 6, .seed = 12};
+  const auto r = charlm(box, "sample --ckpt " + ckpt +
+                                 " --prime ab --length 200 --temperature 0.4 --top-k 6 --seed 12");
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "ab" + sample(model, options) + "\n");
 }
 
 TEST_CASE("Korean text round-trips through train and sample", "[cli][unicode]") {

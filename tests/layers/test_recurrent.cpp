@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <string>
+#include <xtensor/xmath.hpp>
 #include <xtensor/xview.hpp>
 
 #include "framework/ops/reduce.hpp"
@@ -67,10 +70,46 @@ TEST_CASE("residual adds each layer's input to its output", "[recurrent]") {
   LSTM<double> residual(LSTMOptions(4, 4).seed(7).residual(true));
   CHECK(all_close(residual.forward(Var<double>(x)).output.value(),
                   plain.forward(Var<double>(x)).output.value() + x, 1e-12));
-  // Input width 3 ≠ hidden 4: the first layer is plain, the second residual (as in GNMT).
-  RNN<double> stack(RNNOptions(3, 4).layers(2).residual(true).seed(8));
-  CHECK(stack.forward(Var<double>(random_array({2, 3, 3}, 9))).output.shape() == Shape{2, 3, 4});
   tape<double>().reset();
+}
+
+TEST_CASE("residual from the first layer of the hidden width on: values and gradients",
+          "[recurrent]") {
+  // Input width 3 ≠ hidden 4: layer 0 is plain, layer 1 residual (as in GNMT), so the output is
+  // h1 + h0 — layer 1's own output plus its input. A plain 2-layer stack gives h1 and a 1-layer
+  // one h0 by the same operations (layer l's weights come from seed + l at any depth), so the
+  // output is their sum exactly: one float64 addition on each side.
+  struct Run {
+    Array<double> output, input_grad;
+    std::map<std::string, Array<double>> grads;
+  };
+  const Array<double> data = random_array({2, 3, 3}, 9), w = random_array({2, 3, 4}, 10);
+  auto run = [&](const RNNOptions& options) {
+    RNN<double> layer(RNNOptions(options).seed(8));
+    Var<double> x(data, true);
+    const Var<double> out = layer.forward(x).output;
+    sum(out * Var<double>(w)).backward();  // L = Σ out ⊙ w
+    Run r{out.value(), x.grad(), {}};
+    for (const auto& [name, p] : layer.named_parameters()) r.grads[name] = p.grad();
+    tape<double>().reset();
+    return r;
+  };
+  const Run stack = run(RNNOptions(3, 4).layers(2).residual(true));
+  const Run h1 = run(RNNOptions(3, 4).layers(2));
+  const Run h0 = run(RNNOptions(3, 4));
+  CHECK(all_close(stack.output, Array<double>(h1.output + h0.output), 0.0));
+  // ∂L/∂h0 = w + J1ᵀw: whatever h0 feeds (x, layer 0's weights) gets h0's gradient plus h1's;
+  // layer 1's weights get h1's alone. The sums are split differently (at h0 on one side, at the
+  // end on the other); every element sums fewer than 100 products of magnitude ≤ 1 (3 steps,
+  // widths 3 and 4), so the two orders differ by under 100·ε·Σ|terms| < 1e-12.
+  CHECK(all_close(stack.input_grad, Array<double>(h1.input_grad + h0.input_grad), 1e-12));
+  for (const auto& [name, grad] : stack.grads) {
+    INFO(name);
+    const bool layer0 = name.ends_with("_l0");
+    CHECK(all_close(
+        grad, layer0 ? Array<double>(h1.grads.at(name) + h0.grads.at(name)) : h1.grads.at(name),
+        1e-12));
+  }
 }
 
 TEST_CASE("temporal skips: each mode's formula on a cell that forgets", "[recurrent]") {
@@ -114,12 +153,22 @@ TEST_CASE("padded steps keep the state and output zeros", "[recurrent]") {
   auto masked = layer.forward(Var<double>(x), {}, {4, 2});
   const auto& a = full.output.value();
   const auto& b = masked.output.value();
-  for (std::size_t t = 0; t < 4; ++t)
-    for (std::size_t h = 0; h < 3; ++h) {
-      CHECK(b(0, t, h) == Approx(a(0, t, h)));
-      CHECK(b(1, t, h) == (t < 2 ? Approx(a(1, t, h)) : Approx(0.0)));
-    }
-  CHECK(masked.final_states[0][0].value()(1, 0) == Approx(a(1, 1, 0)));
+  // A valid step computes what the unmasked run computes on the same values (only the padded
+  // inputs of another row differ, and no op mixes rows). Every element is a float64 sum of at
+  // most F + H = 5 products per gate and step, magnitudes ≤ 1, over 4 steps: any other order of
+  // those sums moves it by under 4·5·ε·Σ|terms| ≈ 1e-14. 1e-12 relative is that with room, and
+  // far below what float32 arithmetic anywhere in the masked path would leave (~6e-8).
+  constexpr double tol = 1e-12;
+  using xt::range, xt::view;
+  CHECK(all_close(Array<double>(view(b, 0)), Array<double>(view(a, 0)), tol));
+  CHECK(all_close(Array<double>(view(b, 1, range(0, 2))), Array<double>(view(a, 1, range(0, 2))),
+                  tol));
+  CHECK(all_close(Array<double>(view(b, 1, range(2, 4))), Array<double>(xt::zeros<double>({2, 3})),
+                  0.0));
+  // Row 0's final state is its step 3; row 1 kept its step 1 through the padding.
+  const Array<double>& final_state = masked.final_states[0][0].value();
+  CHECK(all_close(Array<double>(view(final_state, 0)), Array<double>(view(a, 0, 3)), tol));
+  CHECK(all_close(Array<double>(view(final_state, 1)), Array<double>(view(a, 1, 1)), tol));
   tape<double>().reset();
 }
 
@@ -202,22 +251,77 @@ TEST_CASE("truncated BPTT: detached states carry values but not gradients", "[re
   tape<double>().reset();
 }
 
-TEST_CASE("a 50,000-step LSTM runs forward and backward without stack overflow", "[recurrent]") {
-  LSTM<float> layer(LSTMOptions(1, 8).seed(16));
-  Var<float> x(xt::ones<float>({1, 50000, 1}) * 0.01f, true);
-  auto result = layer.forward(x);
-  sum(result.final_states[0][0]).backward();
-  CHECK(std::isfinite(x.grad()(0, 0, 0)));
-  CHECK(layer.parameter("weight_hh_l0").has_grad());
+TEST_CASE("a 50,000-step LSTM: forward and backward without stack overflow, as in 50 chunks",
+          "[recurrent]") {
+  // The forget gate held open carries ∂L/∂c_T to step 0 nearly whole, so every link of the chain
+  // shapes the gradient: with bias 20 its pre-activation is over 20 − 10/√8 − 0.05/√8 > 16 (two
+  // biases, 8 of h·W_hhᵀ and x·W_ihᵀ, all weights U(±1/√8), |h| ≤ 1), so f > 1 − 2e-7 and
+  // Π f > 0.99. The reference: the same gradient in 50 chunks of 1,000 steps, each a graph of its
+  // own (~5,000 nodes; the whole run records ~250,000), backpropagated last chunk first with the
+  // carried state's gradient seeded by hand: chunk k's loss is Σ s_end ⊙ ∂L/∂s_0 of chunk k + 1,
+  // over h and c. The chunks are whole projection blocks (250 steps), so both sides run the same
+  // floating-point operations in the same order — the hand seed multiplies by ones, exactly — and
+  // agree bit for bit.
+  constexpr std::size_t steps = 50000, chunk = 1000;
+  const unroll::testing::ComputeThreads one(1);  // [1, 8] rows: a parallel region only costs
+  const auto options = LSTMOptions(1, 8).forget_bias(20.0).block_steps(250).seed(16);
+  const Array<float> data = xt::cast<float>(random_array({1, steps, 1}, 16, -0.05, 0.05));
+  auto slice = [&](std::size_t t0) {
+    return Array<float>(xt::view(data, xt::all(), xt::range(t0, t0 + chunk), xt::all()));
+  };
+
+  LSTM<float> layer(options);
+  Var<float> x(data, true);
+  sum(layer.forward(x).final_states[0][1]).backward();  // L = Σ c_T
+  const Array<float> whole_x = x.grad();
+  std::vector<Array<float>> whole_params;
+  for (auto& p : layer.parameters()) whole_params.push_back(p.grad());
   tape<float>().reset();
+  CHECK(std::abs(whole_x(0, 0, 0)) > 1e-3f);  // the gradient reached step 0, undiminished
+
+  LSTM<float> chunked(options);
+  std::vector<State<float>> starts;  // each chunk's initial state, by a forward pass in chunks
+  State<float> carried = chunked.cell(0).initial_state(1);
+  for (std::size_t t0 = 0; t0 < steps; t0 += chunk) {
+    starts.push_back(carried);
+    const auto r = chunked.forward(Var<float>(slice(t0)), {carried});
+    carried = {detach(r.final_states[0][0]), detach(r.final_states[0][1])};
+    tape<float>().reset();
+  }
+  Array<float> chunked_x = Array<float>::from_shape(data.shape());
+  State<float> seed;  // ∂L/∂s_0 of the chunk after (none for the last)
+  for (std::size_t k = starts.size(); k-- > 0;) {
+    State<float> start{Var<float>(starts[k][0].value(), true),
+                       Var<float>(starts[k][1].value(), true)};
+    Var<float> in(slice(k * chunk), true);
+    const auto r = chunked.forward(in, {start});
+    const Var<float> loss =
+        seed.empty() ? sum(r.final_states[0][1])
+                     : sum(r.final_states[0][0] * seed[0]) + sum(r.final_states[0][1] * seed[1]);
+    loss.backward();  // the parameters' gradients accumulate over the chunks
+    xt::view(chunked_x, xt::all(), xt::range(k * chunk, (k + 1) * chunk), xt::all()) = in.grad();
+    seed = {Var<float>(start[0].grad()), Var<float>(start[1].grad())};
+    tape<float>().reset();
+  }
+  CHECK(all_close(chunked_x, whole_x, 0.0));
+  const auto params = chunked.parameters();
+  REQUIRE(params.size() == whole_params.size());
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    INFO("parameter " << i);
+    CHECK(all_close(params[i].grad(), whole_params[i], 0.0));
+  }
 }
 
-TEST_CASE("vanishing gradients: tanh RNN decays geometrically, LSTM far less",
+TEST_CASE("vanishing gradients: a tanh RNN's shrinks by rho per step, an LSTM's far less",
           "[recurrent][seed]") {
   // ‖∂L/∂h_t‖ for L = Σ h_T, unrolled by hand so every h_t is at hand.
   constexpr std::size_t steps = 40;
-  auto gradient_norms = [&](const auto& cell) {
-    Var<double> x(random_array({1, 1}, 17));
+  struct Run {
+    std::vector<double> norms;          // ‖∂L/∂h_t‖, t = 0 … T − 1
+    std::vector<Array<double>> states;  // h_t
+  };
+  auto run = [&](const auto& cell, const Array<double>& input) {
+    Var<double> x(input);
     State<double> state = cell.initial_state(1);
     std::vector<Var<double>> hs;
     for (std::size_t t = 0; t < steps; ++t) {
@@ -226,24 +330,45 @@ TEST_CASE("vanishing gradients: tanh RNN decays geometrically, LSTM far less",
       hs.push_back(state[0]);
     }
     sum(state[0]).backward();
-    std::vector<double> norms;
-    for (auto& h : hs) norms.push_back(norm(h.grad()));
+    Run r;
+    for (auto& h : hs) {
+      r.norms.push_back(norm(h.grad()));
+      r.states.push_back(h.value());
+    }
     tape<double>().reset();
-    return norms;
+    return r;
   };
-  // Small recurrent weights: an orthogonal W_hh scaled to spectral norm 0.5.
+  // A tanh RNN with W_hh = ρ·Q, Q orthogonal: ∂L/∂h_{t−1} = W_hhᵀ·(D_t·∂L/∂h_t) with
+  // D_t = diag(1 − h_t²), and ‖Qᵀv‖ = ‖v‖, so the ratio ‖∂L/∂h_{t−1}‖ / ‖∂L/∂h_t‖ lies in
+  // [ρ·min_j D_t, ρ·max_j D_t]. Zero biases and an input of 0.01 keep it in tanh's linear regime:
+  // ‖x·W_ihᵀ‖ ≤ 0.01·0.25·√16 = 0.01 (W_ih is U(±1/√16)) and |tanh p| ≤ |p|, so
+  // ‖h‖ ≤ 0.01 / (1 − ρ) = 0.02 and D ≥ 1 − 4e-4: every ratio is ρ to within 4e-4. Both bounds get
+  // 1e-12 relative for rounding: each norm is of a float64 vector computed through at most 40
+  // steps of 16-term sums, so it is off by under 40·16·ε ≈ 1.4e-13 relative.
+  constexpr double rho = 0.5;
   RNNCell<double> rnn(RNNOptions(1, 16).recurrent_init(RecurrentInit::Orthogonal).seed(18));
-  rnn.weight_hh.mutable_value() *= 0.5;
-  const auto rnn_norms = gradient_norms(rnn);
-  // Geometric decay: every 10 steps back, the gradient shrinks at least by 0.5^10 ≈ 1e-3.
-  for (std::size_t k = 10; k < steps; k += 10) {
-    INFO("k = " << k);
-    CHECK(rnn_norms[steps - 1 - k] <= std::pow(0.5, k) * rnn_norms[steps - 1]);
+  rnn.weight_hh.mutable_value() *= rho;
+  rnn.bias_ih.mutable_value().fill(0.0);
+  rnn.bias_hh.mutable_value().fill(0.0);
+  const Run tanh_rnn = run(rnn, Array<double>(xt::ones<double>({1, 1}) * 0.01));
+  constexpr double slack = 1e-12;
+  for (std::size_t t = 1; t < steps; ++t) {
+    const Array<double> d = 1.0 - tanh_rnn.states[t] * tanh_rnn.states[t];
+    const double lo = rho * xt::amin(d)(), hi = rho * xt::amax(d)();
+    const double ratio = tanh_rnn.norms[t - 1] / tanh_rnn.norms[t];
+    INFO("t = " << t << ": ratio " << ratio << " in [" << lo << ", " << hi << "]");
+    REQUIRE(lo >= rho * (1 - 4e-4));  // the linear regime derived above
+    CHECK(ratio >= lo * (1 - slack));
+    CHECK(ratio <= hi * (1 + slack));
   }
+  // Over the 39 steps back to h_0: ρ^39 ≈ 1.8e-12, to within (1 − 4e-4)^39 > 1 − 39·4e-4.
+  const double rnn_ratio = tanh_rnn.norms[0] / tanh_rnn.norms[steps - 1];
+  CHECK(rnn_ratio >= std::pow(rho, steps - 1) * (1 - 39 * 4e-4));
+  CHECK(rnn_ratio <= std::pow(rho, steps - 1) * (1 + slack));
+  // An LSTM with forget bias 1 (default biases, a larger input) keeps far more of it.
   LSTMCell<double> lstm(LSTMOptions(1, 16).forget_bias(1.0).seed(19));
-  const auto lstm_norms = gradient_norms(lstm);
-  const double rnn_ratio = rnn_norms[0] / rnn_norms[steps - 1];
-  const double lstm_ratio = lstm_norms[0] / lstm_norms[steps - 1];
+  const Run lstm_run = run(lstm, random_array({1, 1}, 17));
+  const double lstm_ratio = lstm_run.norms[0] / lstm_run.norms[steps - 1];
   INFO("rnn ‖g_0‖/‖g_T‖ = " << rnn_ratio << ", lstm = " << lstm_ratio);
   CHECK(lstm_ratio > 1e6 * rnn_ratio);
 }

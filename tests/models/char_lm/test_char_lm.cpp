@@ -154,3 +154,58 @@ TEST_CASE("the unigram baseline scores a text by the training text's add-one fre
   CHECK_THROWS_WITH(unigram_baseline(training, {7}, 4), Catch::Contains("symbol id 7"));
   CHECK_THROWS_AS(unigram_baseline(training, {0}, 0), ValueError);
 }
+
+TEST_CASE("evaluation and sampling switch dropout off and give the mode back",
+          "[charlm][dropout]") {
+  auto config = small_config("lstm");
+  config.dropout = 0.5;  // between the two layers: in training mode it changes every logit
+  CharLM<double> model(config, 8);
+  const auto ids = config.vocabulary.encode(decode_utf8("abc defg\nhab cdef gh\nabcd efgh \n"), "");
+  const SampleOptions options{.prime = "ab", .length = 40, .temperature = 1.0, .seed = 9};
+  model.eval();
+  const Evaluation eval_loss = evaluate(model, ids, 8);
+  const std::string eval_text = sample(model, options);
+  CHECK(evaluate(model, ids, 8).loss_nats == eval_loss.loss_nats);  // eval mode draws no masks
+  // From training mode: the same computation, in eval mode, and training mode again after.
+  model.train();
+  CHECK(evaluate(model, ids, 8).loss_nats == eval_loss.loss_nats);
+  CHECK(model.is_training());
+  CHECK(sample(model, options) == eval_text);
+  CHECK(model.is_training());
+  // Training mode does drop: a forward pass there is not the eval-mode one.
+  IndexArray window = IndexArray::from_shape({1, 8});
+  for (std::size_t t = 0; t < 8; ++t) window(0, t) = ids[t];
+  NoGrad no_grad;
+  const Array<double> dropped = model.forward(window).output.value();
+  model.eval();
+  CHECK_FALSE(all_close(dropped, model.forward(window).output.value(), 1e-6));
+}
+
+TEST_CASE("sampling at temperature tau draws from softmax(logits / tau)", "[charlm][sample]") {
+  // Zero head weights: every step's logits are the head's bias, whatever the state.
+  CharLM<double> model(small_config("gru"), 10);
+  const std::size_t vocab = model.config().vocabulary.size();
+  model.parameter("head.weight").mutable_value().fill(0.0);
+  Array<double> logits = Array<double>::from_shape({vocab});
+  for (std::size_t i = 0; i < vocab; ++i) logits(i) = 0.5 * static_cast<double>(i % 5) - 1.0;
+  model.parameter("head.bias").mutable_value() = logits;
+  constexpr std::size_t draws = 20000;
+  for (const double tau : {0.5, 2.0}) {
+    const std::string text =
+        sample(model, SampleOptions{.prime = "a", .length = draws, .temperature = tau, .seed = 11});
+    const auto drawn = model.config().vocabulary.encode(decode_utf8(text), "sample");
+    std::vector<double> counts(vocab, 0.0);
+    for (auto id : drawn) counts[static_cast<std::size_t>(id)] += 1;
+    double z = 0;
+    for (std::size_t i = 0; i < vocab; ++i) z += std::exp(logits(i) / tau);
+    for (std::size_t i = 0; i < vocab; ++i) {
+      // Each count is binomial(n, p): within 5 standard deviations (a chance of 6e-7 each to
+      // fall outside). Sampling at τ = 1 instead moves some p by 43 of them (τ = 0.5) or 23 (τ =
+      // 2).
+      const double p = std::exp(logits(i) / tau) / z;
+      const double sd = std::sqrt(p * (1 - p) / draws);
+      INFO("tau " << tau << ", symbol " << i << ": p " << p << ", drawn " << counts[i] / draws);
+      CHECK(std::abs(counts[i] / draws - p) <= 5 * sd);
+    }
+  }
+}
