@@ -7,6 +7,8 @@ std::vector<std::unique_ptr<Experiment>> all_experiments() {
   all.push_back(gradient_flow());
   all.push_back(depth());
   all.push_back(cells());
+  all.push_back(clipping());
+  all.push_back(tbptt());
   return all;
 }
 
