@@ -46,6 +46,9 @@ class Experiment {
   virtual std::string name() const = 0;      // "gradient-flow": the command and the folder
   virtual std::string question() const = 0;  // what it asks, one or two sentences
   virtual std::vector<Setting> grid(Scale scale) const = 0;
+  // Seeds per setting when --seeds is not given: more where one run per setting decides nothing
+  // (the fraction of runs that diverge).
+  virtual std::size_t default_seeds(Scale) const { return 1; }
   // The rows of one setting and seed, without the setting's columns (the runner adds them, and
   // the seed): e.g. {{"distance", "3"}, {"grad_norm", "0.0123"}}.
   virtual std::vector<Row> run(const Setting& setting, const RunContext& context) const = 0;

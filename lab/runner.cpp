@@ -19,9 +19,9 @@ namespace unroll::lab {
 namespace fs = std::filesystem;
 namespace {
 
-void write_record(const RunOptions& options, const RunSummary& summary) {
+void write_record(const RunOptions& options, std::size_t seeds, const RunSummary& summary) {
   const nlohmann::json j = {{"scale", scale_name(options.scale)},
-                            {"seeds", options.seeds},
+                            {"seeds", seeds},
                             {"runs", summary.runs},
                             {"finished", summary.finished}};
   io::write_file_atomically(options.out + "/run.json", j.dump(2) + "\n", "lab run record");
@@ -93,8 +93,10 @@ RunSummary run_experiment(const Experiment& experiment, const RunOptions& option
     throw io::FileError(
         fmt::format("cannot create the folder '{}': {}", options.out, ec.message()));
   const auto grid = experiment.grid(options.scale);
+  const std::size_t seeds =
+      options.seeds > 0 ? options.seeds : experiment.default_seeds(options.scale);
   RunSummary summary;
-  summary.runs = grid.size() * options.seeds;
+  summary.runs = grid.size() * seeds;
   training::InterruptFlag interrupt;
   const bool live = isatty(fileno(options.log));
   const auto start = std::chrono::steady_clock::now();
@@ -103,7 +105,7 @@ RunSummary run_experiment(const Experiment& experiment, const RunOptions& option
   };
   Table results;
   const std::string csv_path = options.out + "/results.csv";
-  for (std::size_t seed = 1; seed <= options.seeds && !interrupt.raised(); ++seed) {
+  for (std::size_t seed = 1; seed <= seeds && !interrupt.raised(); ++seed) {
     for (const auto& setting : grid) {
       if (interrupt.raised()) break;
       const std::size_t index = summary.finished;
@@ -142,7 +144,7 @@ RunSummary run_experiment(const Experiment& experiment, const RunOptions& option
       }
       ++summary.finished;
       io::write_file_atomically(csv_path, results.csv(), "lab results");
-      write_record(options, summary);
+      write_record(options, seeds, summary);
       if (!live)
         fmt::print(options.log, "{}: run {}/{} ({}, seed {}) done, {} s\n", experiment.name(),
                    summary.finished, summary.runs, setting.label, seed,

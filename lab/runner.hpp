@@ -14,7 +14,7 @@ namespace unroll::lab {
 
 struct RunOptions {
   Scale scale = Scale::Default;
-  std::size_t seeds = 1;    // seeds 1 .. seeds
+  std::size_t seeds = 0;    // seeds 1 .. seeds; 0: the experiment's default_seeds
   std::string out;          // the experiment's folder (results.csv, report.md, figures)
   std::FILE* log = stdout;  // progress and the summary
   const std::u32string* text = nullptr;  // the char-LM experiments' corpus

@@ -57,15 +57,15 @@ int main(int argc, char** argv) {
   });
   std::vector<std::string> names;
   bool quick = false, full = false;
-  std::size_t seeds = 1;
+  std::size_t seeds = 0;  // 0: each experiment's own default
   int threads = 1;
   std::string out = "lab-results", data;
   auto add_scale = [&](CLI::App* cmd) {
     auto* q = cmd->add_flag("--quick", quick, "seconds per experiment (what the tests run)");
     cmd->add_flag("--full", full, "a larger scale where it tells more")->excludes(q);
-    cmd->add_option("--seeds", seeds, "seeds 1..N per setting")
-        ->check(CLI::Range(1, 1000))
-        ->capture_default_str();
+    cmd->add_option("--seeds", seeds,
+                    "seeds 1..N per setting (default: the experiment's own, 1 for most)")
+        ->check(CLI::Range(1, 1000));
     cmd->add_option("--threads", threads, "compute threads")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();

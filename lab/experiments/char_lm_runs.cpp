@@ -37,7 +37,7 @@ std::size_t hidden_for_parameters(const std::string& cell, std::size_t parameter
 }
 
 std::vector<Row> train_char_lm(const CharLMConfig& given, std::size_t steps,
-                               const RunContext& context, std::size_t seq) {
+                               const RunContext& context, const CharLMOverrides& overrides) {
   if (!context.text || context.text->size() < 1000)
     throw ValueError("the character-LM experiments need a text of at least 1000 characters");
   const CharLMScale z = char_lm_scale(context.scale);
@@ -47,8 +47,9 @@ std::vector<Row> train_char_lm(const CharLMConfig& given, std::size_t steps,
   const std::u32string validation = corpus.validation.substr(0, z.validation_chars);
   CharLM<float> model(config, context.seed);
   TrainOptions options;
-  options.seq = seq > 0 ? seq : z.seq;
-  options.batch = z.batch;
+  options.seq = overrides.seq > 0 ? overrides.seq : z.seq;
+  options.batch = overrides.batch > 0 ? overrides.batch : z.batch;
+  const std::size_t eval_seq = overrides.eval_seq > 0 ? overrides.eval_seq : options.seq;
   options.seed = context.seed;
   options.trainer.lr = 2e-3;
   options.trainer.clip_norm = 5.0;
@@ -74,7 +75,7 @@ std::vector<Row> train_char_lm(const CharLMConfig& given, std::size_t steps,
         (r.grad_norm > options.trainer.clip_norm ? r.grad_norm / options.trainer.clip_norm : 1.0);
     const auto before = std::chrono::steady_clock::now();
     const double seconds = std::chrono::duration<double>(before - start).count() - validating;
-    const double bpc = evaluate(model, validation_ids, options.seq).bits_per_char;
+    const double bpc = evaluate(model, validation_ids, eval_seq).bits_per_char;
     validating += std::chrono::duration<double>(std::chrono::steady_clock::now() - before).count();
     rows.push_back({{"step", std::to_string(step)},
                     {"elapsed_s", fmt::format("{:.3f}", seconds)},

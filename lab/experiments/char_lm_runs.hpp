@@ -22,14 +22,19 @@ CharLMScale char_lm_scale(Scale scale);
 std::size_t hidden_for_parameters(const std::string& cell, std::size_t parameters,
                                   std::size_t embed, std::size_t layers);
 
+// Where a char-LM run departs from its scale (0: the scale's): seq, the training window (the
+// truncated BPTT length); batch, the streams; eval_seq, the validation windows (0: seq).
+struct CharLMOverrides {
+  std::size_t seq = 0, batch = 0, eval_seq = 0;
+};
+
 // Trains `config` (its vocabulary taken from context.text, 90 % training, 10 % validation) for
-// `steps` steps of B × seq characters with Adam 2e-3 and clip-norm 5, seeded by context.seed;
-// `seq` overrides the scale's window (truncated BPTT length). Rows every eval_every steps and
-// at the end: step, elapsed_s and tokens_per_s (training time, validation left out; these two
-// differ between reruns),
-// train_loss, val_bpc, parameters, first_layer_grad_norm (‖∂L/∂W‖ of layer 0's weights).
+// `steps` steps of B × seq characters with Adam 2e-3 and clip-norm 5, seeded by context.seed.
+// Rows every eval_every steps and at the end: step, elapsed_s and tokens_per_s (training time,
+// validation left out; these two differ between reruns), train_loss, val_bpc, parameters,
+// first_layer_grad_norm (‖∂L/∂W‖ of layer 0's weights).
 std::vector<Row> train_char_lm(const CharLMConfig& config, std::size_t steps,
-                               const RunContext& context, std::size_t seq = 0);
+                               const RunContext& context, const CharLMOverrides& overrides = {});
 
 // One setting's rows as curves (the mean over seeds at each step).
 struct CharLMCurve {

@@ -11,5 +11,7 @@ std::unique_ptr<Experiment> gradient_flow();
 std::unique_ptr<Experiment> depth();
 std::unique_ptr<Experiment> cells();
 std::unique_ptr<Experiment> long_range();
+std::unique_ptr<Experiment> clipping();
+std::unique_ptr<Experiment> tbptt();
 
 }  // namespace unroll::lab

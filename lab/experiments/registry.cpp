@@ -8,6 +8,8 @@ std::vector<std::unique_ptr<Experiment>> all_experiments() {
   all.push_back(depth());
   all.push_back(cells());
   all.push_back(long_range());
+  all.push_back(clipping());
+  all.push_back(tbptt());
   return all;
 }
 

@@ -13,6 +13,7 @@
 #include "lab/runner.hpp"
 #include "tests/lab/lab_checks.hpp"
 #include "tests/scratch_dir.hpp"
+#include "tests/support.hpp"
 
 using namespace unroll;
 using namespace unroll::lab;
@@ -129,6 +130,7 @@ TEST_CASE("gradient-flow at --quick: results, figures, report, and the seed's di
 TEST_CASE("every experiment runs at --quick: results with its settings, figures, a report",
           "[lab]") {
   unroll::testing::ScratchDir box;
+  unroll::testing::ComputeThreads one(1);  // as `lab` runs by default
   const std::u32string text = [] {
     std::u32string t;
     for (std::size_t i = 0; t.size() < 30000; ++i)
