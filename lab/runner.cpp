@@ -149,6 +149,7 @@ RunSummary run_experiment(const Experiment& experiment, const RunOptions& option
         fmt::print(options.log, "{}: run {}/{} ({}, seed {}) done, {} s\n", experiment.name(),
                    summary.finished, summary.runs, setting.label, seed,
                    static_cast<long>(elapsed()));
+      std::fflush(options.log);  // piped into a file or tee: each line as it happens
     }
   }
   if (live) fmt::print(options.log, "\n");
