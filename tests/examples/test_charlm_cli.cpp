@@ -37,12 +37,7 @@ struct Run {
 
 using Sandbox = unroll::testing::ScratchDir;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using unroll::testing::slurp;
 
 Run charlm(const Sandbox& box, const std::string& args) {
   const std::string out = box.path("stdout.txt"), err = box.path("stderr.txt");

@@ -14,12 +14,7 @@
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using unroll::testing::slurp;
 
 std::size_t longest_run(const std::string& text) {
   std::size_t longest = 0, run = 0;
