@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <sstream>
 
 #include "framework/gemm.hpp"
@@ -13,6 +14,16 @@
 #include "framework/tensor.hpp"
 
 namespace unroll::testing {
+
+// True when both lists hold arrays of the same shapes and bit for bit the same floats.
+inline bool same_bits(const std::vector<Array<float>>& a, const std::vector<Array<float>>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].shape() != b[i].shape() ||
+        std::memcmp(a[i].data(), b[i].data(), a[i].size() * sizeof(float)) != 0)
+      return false;
+  return true;
+}
 
 // True when shapes match and every |a − b| ≤ tol·max(1, |b|).
 template <class A, class B>

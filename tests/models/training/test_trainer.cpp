@@ -5,6 +5,7 @@
 
 #include "tests/models/training/toy_task.hpp"
 #include "tests/scratch_dir.hpp"
+#include "tests/support.hpp"
 
 using namespace unroll;
 using namespace unroll::training;
@@ -13,14 +14,7 @@ using unroll::testing::weights;
 
 namespace {
 
-bool same_bits(const std::vector<Array<float>>& a, const std::vector<Array<float>>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].shape() != b[i].shape() ||
-        std::memcmp(a[i].data(), b[i].data(), a[i].size() * sizeof(float)) != 0)
-      return false;
-  return true;
-}
+using unroll::testing::same_bits;
 
 TrainerOptions sgd(double lr) {
   TrainerOptions options;

@@ -9,8 +9,10 @@
 #include "framework/thread_tuner.hpp"
 #include "models/char_lm/trainer.hpp"
 #include "models/text/vocabulary.hpp"
+#include "tests/support.hpp"
 
 using namespace unroll;
+using unroll::testing::same_bits;
 
 namespace {
 
@@ -23,7 +25,7 @@ std::vector<std::int64_t> ids(std::size_t n, std::size_t vocabulary) {
 
 // The weights after `steps` steps, each run on threads_of(step).
 template <class Threads>
-std::vector<xt::xarray<float>> train(const std::string& cell, int steps, Threads threads_of) {
+std::vector<Array<float>> train(const std::string& cell, int steps, Threads threads_of) {
   CharLMConfig config;
   config.cell = cell;
   config.embed = 32;
@@ -42,19 +44,9 @@ std::vector<xt::xarray<float>> train(const std::string& cell, int steps, Threads
     trainer.step();
   }
   set_compute_threads(1);
-  std::vector<xt::xarray<float>> weights;
+  std::vector<Array<float>> weights;
   for (const auto& p : model.parameters()) weights.push_back(p.value());
   return weights;
-}
-
-bool bitwise_equal(const std::vector<xt::xarray<float>>& a,
-                   const std::vector<xt::xarray<float>>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].shape() != b[i].shape() ||
-        std::memcmp(a[i].data(), b[i].data(), a[i].size() * sizeof(float)) != 0)
-      return false;
-  return true;
 }
 
 }  // namespace
@@ -66,9 +58,9 @@ TEST_CASE("training on one thread, on two, or switching between them gives ident
     const auto one = train(cell, 4, [](int) { return 1; });
     const auto two = train(cell, 4, [](int) { return 2; });
     const auto switching = train(cell, 4, [](int s) { return 1 + s % 2; });
-    CHECK(bitwise_equal(one, two));
-    CHECK(bitwise_equal(one, switching));
+    CHECK(same_bits(one, two));
+    CHECK(same_bits(one, switching));
     // And training changed them: equal because the threads do not matter, not because nothing ran.
-    CHECK_FALSE(bitwise_equal(one, train(cell, 3, [](int) { return 1; })));
+    CHECK_FALSE(same_bits(one, train(cell, 3, [](int) { return 1; })));
   }
 }
