@@ -21,11 +21,12 @@ test: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 # The whole suite again, built with AddressSanitizer and UBSan in $(SANITIZE_BUILD) (buffers and
-# nodes freed, not cached, so a use after free is seen). Any report aborts its test: the target
-# fails.
+# nodes freed, not cached, so a use after free is seen) and with each backward checked against
+# the values its op declares it reads. Any report aborts its test: the target fails.
 SANITIZE_BUILD ?= build-asan
 sanitize: deps
-	@cmake -S . -B $(SANITIZE_BUILD) $(CMAKE_FLAGS) -DUNROLL_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(SANITIZE_BUILD) $(CMAKE_FLAGS) -DUNROLL_SANITIZE=ON \
+	  -DUNROLL_CHECK_BACKWARD_READS=ON >/dev/null
 	@cmake --build $(SANITIZE_BUILD) -j$(JOBS)
 	@cd $(SANITIZE_BUILD) && ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j$(JOBS)

@@ -1,5 +1,9 @@
 #include "framework/memory.hpp"
 
+#ifdef UNROLL_CHECK_BACKWARD_READS
+#include "framework/check_reads.hpp"
+#endif
+
 #include <cstdint>
 #include <new>
 #include <unordered_map>
@@ -74,6 +78,9 @@ namespace detail {
 
 void* cached_allocate(std::size_t bytes) {
   if (bytes == 0) return nullptr;
+#ifdef UNROLL_CHECK_BACKWARD_READS  // an array made unreadable for a backward takes its block
+  if (void* block = take_unreadable_block()) return block;
+#endif
   Cache& c = cache();
 #ifdef UNROLL_NO_CACHE  // sanitizer builds: every block straight from the system
   ++c.stats.system_allocs;
@@ -96,6 +103,9 @@ void* cached_allocate(std::size_t bytes) {
 
 void cached_deallocate(void* block, std::size_t bytes) noexcept {
   if (block == nullptr) return;
+#ifdef UNROLL_CHECK_BACKWARD_READS
+  if (is_unreadable(block)) return;
+#endif
   Cache& c = cache();
 #ifdef UNROLL_NO_CACHE
   ::operator delete(block, kAlignment);

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#ifdef UNROLL_CHECK_BACKWARD_READS
+#include "framework/check_reads.hpp"
+#endif
+
 #include <set>
 #include <string>
 #include <string_view>
@@ -104,6 +108,7 @@ void release(Node<T>* node) {
     n->grad_freed = false;
     n->handles = 0;
     n->value_uses = 0;
+    n->needs = kAllValues;
     n->value_freed = false;
 #ifdef UNROLL_NO_CACHE  // sanitizer builds: a freed node is really freed
     delete n;
@@ -127,11 +132,12 @@ static Var<T> make_result_impl(const char* name, const Var<T>* const* inputs, st
   if (needs_grad && grad_mode) {
     node->requires_grad = true;
     node->backward = backward;
+    node->needs = needs;
     node->inputs.reserve(count);
     for (std::size_t k = 0; k < count; ++k) {
       Node<T>* in = inputs[k]->node();
       ++in->refs;
-      if (k >= 31 || (needs & (1u << k))) ++in->value_uses;
+      if (reads_input(needs, k)) ++in->value_uses;
       node->inputs.push_back({in, in->version});
     }
     if (needs & kOutputValue) ++node->value_uses;
@@ -360,6 +366,9 @@ void Var<T>::backward(const Array<T>& seed) const {
     root->has_grad = true;
   }
   if (!recorded) return;
+#ifdef UNROLL_CHECK_BACKWARD_READS
+  detail::install_read_fault_handler();
+#endif
   for (std::size_t i = root->tape_index + 1; i-- > 0;) {
     Node<T>& n = *nodes[i];
     if (!n.has_grad) continue;
@@ -371,7 +380,12 @@ void Var<T>::backward(const Array<T>& seed) const {
             "(version {}, recorded at {}); change parameters only after backward()",
             k, n.op, shape_str(edge.node->value_shape()), edge.node->version, edge.version));
     }
-    n.backward(n);
+    {
+#ifdef UNROLL_CHECK_BACKWARD_READS
+      const detail::UnreadableValues<T> unreadable(n);
+#endif
+      n.backward(n);
+    }
     if (!n.retain_grad) {  // propagated: its buffer goes back to the cache for the next nodes
       n.grad.resize({0});
       n.has_grad = false;

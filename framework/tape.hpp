@@ -28,15 +28,23 @@ struct Node;
 template <class T>
 using BackwardFn = void (*)(Node<T>&);
 
-/// Which values an op's backward reads: bit k for input k, kOutputValue for its own result.
-/// Ops that declare less let the tape free dead intermediates during the forward pass.
+/// Which values an op's backward reads: bit k for input k (bit 30 for every input from the 31st
+/// on), kOutputValue for its own result. Ops that declare less let the tape free dead
+/// intermediates during the forward pass; a build with UNROLL_CHECK_BACKWARD_READS makes the
+/// values a backward does not declare unreadable while it runs (framework/check_reads.hpp).
 using ValueNeeds = std::uint32_t;
 inline constexpr ValueNeeds kOutputValue = 1u << 31;  ///< the op's own result
 inline constexpr ValueNeeds kAllValues = ~0u;         ///< every input and the result (the default)
 inline constexpr ValueNeeds kNoValues = 0;            ///< none: backward reads only gradients
+/// The bit of input k.
+constexpr ValueNeeds value_of_input(std::size_t k) { return 1u << (k < 30 ? k : 30); }
 /// The first `count` inputs (all but the result).
 constexpr ValueNeeds input_values(std::size_t count) {
-  return count >= 31 ? ~kOutputValue : (1u << count) - 1;  // inputs past the 31st: always kept
+  return count > 30 ? ~kOutputValue : (1u << count) - 1;
+}
+/// Whether `needs` declares input k.
+constexpr bool reads_input(ValueNeeds needs, std::size_t k) {
+  return (needs & value_of_input(k)) != 0;
 }
 
 /// An input of a recorded op, with the input's version when it was recorded: backward refuses to
@@ -75,10 +83,11 @@ struct Node {
   /// Value liveness: a recorded intermediate that no Var refers to any more and whose value no
   /// backward will read (its own, or a consumer's: add, select, stack… read none) gives its value
   /// buffer back right away. Only its shape is kept, for sizing its gradient.
-  std::uint32_t handles = 0;     ///< Vars referring to this node
-  std::uint32_t value_uses = 0;  ///< recorded backwards that will read this node's value
-  bool value_freed = false;      ///< value was given back; freed_shape holds its shape
-  Shape freed_shape;             ///< the shape of a freed value
+  std::uint32_t handles = 0;      ///< Vars referring to this node
+  std::uint32_t value_uses = 0;   ///< recorded backwards that will read this node's value
+  ValueNeeds needs = kAllValues;  ///< the values its own backward reads (make_result's `needs`)
+  bool value_freed = false;       ///< value was given back; freed_shape holds its shape
+  Shape freed_shape;              ///< the shape of a freed value
 
   /// The value's shape, freed or not.
   const Shape& value_shape() const { return value_freed ? freed_shape : value.shape(); }

@@ -8,10 +8,10 @@
 namespace unroll {
 namespace {
 
-// The result of a unary op: y = forward(x), recorded with `backward`.
+// The result of a unary op: y = forward(x), recorded with `backward`, which reads `needs`.
 template <class T, class F>
 Var<T> unary(const char* name, const Var<T>& x, F&& forward, BackwardFn<T> backward,
-             ValueNeeds needs = kAllValues) {
+             ValueNeeds needs) {
   Var<T> y = detail::make_result<T>(name, {&x}, backward, needs);
   xt::noalias(y.node()->value) = forward(x.value());
   return y;
@@ -20,7 +20,7 @@ Var<T> unary(const char* name, const Var<T>& x, F&& forward, BackwardFn<T> backw
 // The result of a binary broadcasting op: y = forward(a, b).
 template <class T, class F>
 Var<T> binary(const char* name, const Var<T>& a, const Var<T>& b, F&& forward,
-              BackwardFn<T> backward, ValueNeeds needs = kAllValues) {
+              BackwardFn<T> backward, ValueNeeds needs) {
   detail::broadcast_shapes(name, a.shape(), b.shape());
   Var<T> y = detail::make_result<T>(name, {&a, &b}, backward, needs);
   xt::noalias(y.node()->value) = forward(a.value(), b.value());
@@ -69,21 +69,23 @@ Var<T> div(const Var<T>& a, const Var<T>& b) {
       [](Node<T>& n) {
         detail::accumulate_broadcast(n.input(0), n.grad / n.input_value(1));
         detail::accumulate_broadcast(n.input(1), -n.grad * n.value / n.input_value(1));
-      });
+      },
+      value_of_input(1) | kOutputValue);
 }
 
 template <class T>
 Var<T> add(const Var<T>& x, Scalar<T> s) {
   return unary<T>(
       "add_scalar", x, [s](const auto& v) { return v + s; },
-      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad); });
+      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad); }, kNoValues);
 }
 
 template <class T>
 Var<T> mul(const Var<T>& x, Scalar<T> s) {
   Var<T> y = unary<T>(
       "mul_scalar", x, [s](const auto& v) { return v * s; },
-      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad * static_cast<T>(n.scalars[0])); });
+      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad * static_cast<T>(n.scalars[0])); },
+      kNoValues);
   y.node()->scalars[0] = s;
   return y;
 }
@@ -92,7 +94,8 @@ template <class T>
 Var<T> rdiv(Scalar<T> s, const Var<T>& x) {
   Var<T> y = unary<T>(
       "rdiv_scalar", x, [s](const auto& v) { return s / v; },
-      [](Node<T>& n) { detail::accumulate(n.input(0), -n.grad * n.value / n.input_value(0)); });
+      [](Node<T>& n) { detail::accumulate(n.input(0), -n.grad * n.value / n.input_value(0)); },
+      value_of_input(0) | kOutputValue);
   return y;
 }
 
@@ -100,7 +103,7 @@ template <class T>
 Var<T> neg(const Var<T>& x) {
   return unary<T>(
       "neg", x, [](const auto& v) { return -v; },
-      [](Node<T>& n) { detail::accumulate(n.input(0), -n.grad); });
+      [](Node<T>& n) { detail::accumulate(n.input(0), -n.grad); }, kNoValues);
 }
 
 template <class T>
@@ -110,7 +113,8 @@ Var<T> pow(const Var<T>& x, Scalar<T> p) {
       [](Node<T>& n) {
         const T p = static_cast<T>(n.scalars[0]);
         detail::accumulate(n.input(0), n.grad * p * xt::pow(n.input_value(0), p - T(1)));
-      });
+      },
+      value_of_input(0));
   y.node()->scalars[0] = p;
   return y;
 }
@@ -126,14 +130,15 @@ template <class T>
 Var<T> log(const Var<T>& x) {
   return unary<T>(
       "log", x, [](const auto& v) { return xt::log(v); },
-      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad / n.input_value(0)); });
+      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad / n.input_value(0)); },
+      value_of_input(0));
 }
 
 template <class T>
 Var<T> sqrt(const Var<T>& x) {
   return unary<T>(
       "sqrt", x, [](const auto& v) { return xt::sqrt(v); },
-      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad / (T(2) * n.value)); });
+      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad / (T(2) * n.value)); }, kOutputValue);
 }
 
 template <class T>
@@ -156,9 +161,10 @@ template <class T>
 Var<T> relu(const Var<T>& x) {
   return unary<T>(
       "relu", x, [](const auto& v) { return xt::where(v < T(0), T(0), v); },  // NaN stays NaN
-      [](Node<T>& n) {
-        detail::accumulate(n.input(0), xt::where(n.input_value(0) > T(0), n.grad, T(0)));
-      });
+      // Reads y, not x: y > 0 exactly where x > 0 (NaN in neither), and y is what the next op
+      // (a linear) keeps anyway.
+      [](Node<T>& n) { detail::accumulate(n.input(0), xt::where(n.value > T(0), n.grad, T(0))); },
+      kOutputValue);
 }
 
 template <class T>
@@ -171,7 +177,8 @@ Var<T> clamp(const Var<T>& x, Scalar<T> lo, Scalar<T> hi) {
         const T lo = static_cast<T>(n.scalars[0]), hi = static_cast<T>(n.scalars[1]);
         const auto& v = n.input_value(0);
         detail::accumulate(n.input(0), xt::where(v >= lo && v <= hi, n.grad, T(0)));
-      });
+      },
+      value_of_input(0));
   y.node()->scalars[0] = lo;
   y.node()->scalars[1] = hi;
   return y;
@@ -181,7 +188,8 @@ template <class T>
 Var<T> abs(const Var<T>& x) {
   return unary<T>(
       "abs", x, [](const auto& v) { return xt::abs(v); },
-      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad * xt::sign(n.input_value(0))); });
+      [](Node<T>& n) { detail::accumulate(n.input(0), n.grad * xt::sign(n.input_value(0))); },
+      value_of_input(0));
 }
 
 template <class T>

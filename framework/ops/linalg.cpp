@@ -159,7 +159,7 @@ Var<T> linear_impl(const Var<T>& x, const Var<T>& w, const Var<T>* bias) {
 template <class T>
 Var<T> matmul(const Var<T>& a, const Var<T>& b) {
   const auto d = matmul_dims(a.shape(), b.shape());
-  Var<T> y = detail::make_result<T>("matmul", {&a, &b}, matmul_backward<T>);
+  Var<T> y = detail::make_result<T>("matmul", {&a, &b}, matmul_backward<T>, input_values(2));
   Shape shape = a.shape();
   shape.back() = d.n;
   Array<T>& v = y.node()->value;

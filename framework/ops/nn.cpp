@@ -80,17 +80,17 @@ void softmax_backward(Node<T>& n) {
   detail::accumulate(n.input(0), dx);
 }
 
-// log_softmax keeps the probabilities in node.saved.
+// dx = dy − p·Σ dy per lane, with the probabilities p = e^y from the result y.
 template <class T>
 void log_softmax_backward(Node<T>& n) {
   const Lanes l = lanes(n.value.shape(), n.ints[0]);
-  const T* p = n.saved.data();
   const T* dy = n.grad.data();
-  Array<T> dx(n.value.shape());
+  Array<T> dx = xt::exp(n.value);  // p, overwritten element by element with dx
   for (std::size_t j = 0; j < l.count(); ++j) {
     const std::size_t o = l.start(j);
     const T total = lane_sum(dy + o, l.n, l.inner);
-    for (std::size_t k = 0, i = o; k < l.n; ++k, i += l.inner) dx.data()[i] = dy[i] - p[i] * total;
+    for (std::size_t k = 0, i = o; k < l.n; ++k, i += l.inner)
+      dx.data()[i] = dy[i] - dx.data()[i] * total;
   }
   detail::accumulate(n.input(0), dx);
 }
@@ -130,7 +130,7 @@ template <class T>
 Var<T> softmax(const Var<T>& x, std::ptrdiff_t axis) {
   const std::size_t a = detail::normalize_axis("softmax", axis, x.rank());
   const Lanes l = lanes(x.shape(), a);
-  Var<T> y = detail::make_result<T>("softmax", {&x}, softmax_backward<T>);
+  Var<T> y = detail::make_result<T>("softmax", {&x}, softmax_backward<T>, kOutputValue);
   Node<T>& node = *y.node();
   Array<T>& v = node.value;
   v.resize(x.shape());
@@ -149,21 +149,16 @@ template <class T>
 Var<T> log_softmax(const Var<T>& x, std::ptrdiff_t axis) {
   const std::size_t a = detail::normalize_axis("log_softmax", axis, x.rank());
   const Lanes l = lanes(x.shape(), a);
-  Var<T> y = detail::make_result<T>("log_softmax", {&x}, log_softmax_backward<T>);
+  Var<T> y = detail::make_result<T>("log_softmax", {&x}, log_softmax_backward<T>, kOutputValue);
   Node<T>& node = *y.node();
   Array<T>& v = node.value;
-  Array<T>& p = node.saved;
   v.resize(x.shape());
   subtract_lane_max(x.value().data(), v.data(), l);
-  xt::noalias(p) = xt::exp(v);
+  const Array<T> e = xt::exp(v);
   for (std::size_t j = 0; j < l.count(); ++j) {
     const std::size_t o = l.start(j);
-    const T s = lane_sum(p.data() + o, l.n, l.inner);
-    const T log_s = std::log(s), inv = T(1) / s;
-    for (std::size_t k = 0, i = o; k < l.n; ++k, i += l.inner) {
-      v.data()[i] -= log_s;
-      p.data()[i] *= inv;
-    }
+    const T log_s = std::log(lane_sum(e.data() + o, l.n, l.inner));
+    for (std::size_t k = 0, i = o; k < l.n; ++k, i += l.inner) v.data()[i] -= log_s;
   }
   node.ints.assign({static_cast<std::int64_t>(a)});
   return y;
@@ -192,7 +187,8 @@ Var<T> cross_entropy(const Var<T>& logits, const IndexArray& targets, std::int64
     ++count;
   }
 
-  Var<T> y = detail::make_result<T>("cross_entropy", {&logits}, cross_entropy_backward<T>);
+  Var<T> y =
+      detail::make_result<T>("cross_entropy", {&logits}, cross_entropy_backward<T>, kNoValues);
   Node<T>& node = *y.node();
   Array<T>& p = node.saved;  // [rows, C]: shifted logits, then their exp, then softmax
   p.resize(shape);
@@ -239,7 +235,8 @@ Var<T> dropout(const Var<T>& x, double p, bool training, std::mt19937_64& rng) {
     throw ValueError(fmt::format("dropout: probability {} is outside [0, 1)", p));
   if (!training || p == 0) return x;
   Var<T> y = detail::make_result<T>(
-      "dropout", {&x}, [](Node<T>& n) { detail::accumulate(n.input(0), n.grad * n.saved); });
+      "dropout", {&x}, [](Node<T>& n) { detail::accumulate(n.input(0), n.grad * n.saved); },
+      kNoValues);
   Node<T>& node = *y.node();
   // Each 64-bit draw gives two 32-bit uniforms u; an element is kept when u ≥ p·2³².
   const auto threshold = static_cast<std::uint64_t>(std::llround(p * 4294967296.0));

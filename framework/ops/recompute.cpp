@@ -77,12 +77,12 @@ Var<T> recompute(const char* name, RecomputeFn<T> f, const std::vector<Var<T>>& 
   }
   // The parameters are inputs of the node too: so that it is recorded when only they need a
   // gradient, and so that changing one before backward is a TapeError (f would see the new
-  // value). Backward reads the inputs' values (to run f again), never y.
+  // value). Backward reads the inputs' values and the parameters' (running f again), never y.
   std::vector<Var<T>> edges = inputs;
   edges.insert(edges.end(), parameters.begin(), parameters.end());
   Var<T> y = detail::make_result<T>(
       detail::intern_op_name(name), edges, [](Node<T>& n) { n.closure(n); },
-      input_values(inputs.size()));
+      input_values(edges.size()));
   Node<T>& node = *y.node();
   Node<T>& computed = *first.node();
   // f's result is a fresh constant only this function holds: take its buffer. (It may also be

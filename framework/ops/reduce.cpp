@@ -76,14 +76,14 @@ void sum_lanes(const T* x, T* out, const Lanes& l) {
 // Sum and mean: y = scale · Σ x, scale in node.scalars[0].
 template <class T>
 void sum_backward(Node<T>& n) {
-  const Shape& shape = n.input_value(0).shape();
+  const Shape& shape = n.input(0).value_shape();
   const auto dy = xt::adapt(n.grad.data(), kept_shape(shape, n.ints[0]));
   detail::accumulate(n.input(0), xt::broadcast(dy, shape) * static_cast<T>(n.scalars[0]));
 }
 
 template <class T>
 Var<T> sum_impl(const char* name, const Var<T>& x, std::int64_t axis, bool keepdims, double scale) {
-  Var<T> y = detail::make_result<T>(name, {&x}, sum_backward<T>);
+  Var<T> y = detail::make_result<T>(name, {&x}, sum_backward<T>, kNoValues);
   Node<T>& node = *y.node();
   node.value.resize(reduced_shape(x.shape(), axis, keepdims));
   sum_lanes(x.value().data(), node.value.data(), lanes(x.shape(), axis));
@@ -96,9 +96,9 @@ Var<T> sum_impl(const char* name, const Var<T>& x, std::int64_t axis, bool keepd
 // Max: node.ints = {axis, index of the maximum within lane 0, lane 1, ...}.
 template <class T>
 void max_backward(Node<T>& n) {
-  const Array<T>& x = n.input_value(0);
-  const Lanes l = lanes(x.shape(), n.ints[0]);
-  Array<T> dx = xt::zeros<T>(x.shape());
+  const Shape& shape = n.input(0).value_shape();
+  const Lanes l = lanes(shape, n.ints[0]);
+  Array<T> dx = xt::zeros<T>(shape);
   for (std::size_t j = 0; j < l.count(); ++j)
     dx.data()[l.start(j) + static_cast<std::size_t>(n.ints[j + 1]) * l.inner] = n.grad.data()[j];
   detail::accumulate(n.input(0), dx);
@@ -107,7 +107,7 @@ void max_backward(Node<T>& n) {
 template <class T>
 Var<T> max_impl(const Var<T>& x, std::int64_t axis, bool keepdims) {
   const Lanes l = lanes(x.shape(), axis);
-  Var<T> y = detail::make_result<T>("max", {&x}, max_backward<T>);
+  Var<T> y = detail::make_result<T>("max", {&x}, max_backward<T>, kNoValues);
   Node<T>& node = *y.node();
   node.value.resize(reduced_shape(x.shape(), axis, keepdims));
   node.ints.resize(l.count() + 1);
@@ -184,7 +184,8 @@ template <class T>
 Var<T> logsumexp(const Var<T>& x, std::ptrdiff_t axis, bool keepdims) {
   const std::int64_t a = detail::normalize_axis("logsumexp", axis, x.rank());
   const Lanes l = lanes(x.shape(), a);
-  Var<T> y = detail::make_result<T>("logsumexp", {&x}, logsumexp_backward<T>);
+  Var<T> y = detail::make_result<T>("logsumexp", {&x}, logsumexp_backward<T>,
+                                    value_of_input(0) | kOutputValue);
   Node<T>& node = *y.node();
   node.value.resize(reduced_shape(x.shape(), a, keepdims));
   node.ints.assign({a});

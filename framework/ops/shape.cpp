@@ -149,18 +149,21 @@ Shape resolve_shape(const Shape& from, const std::vector<std::ptrdiff_t>& to) {
 
 template <class T>
 Var<T> permute_impl(const char* name, const Var<T>& x, const Shape& perm) {
-  Var<T> y = detail::make_result<T>(name, {&x}, [](Node<T>& n) {
-    Node<T>& in = n.input(0);
-    if (!in.requires_grad) return;
-    // dx axis perm[j] reads dy axis j.
-    const Shape dy_strides = strides_of(n.grad.shape());
-    Shape strides(n.ints.size());
-    for (std::size_t j = 0; j < n.ints.size(); ++j)
-      strides[static_cast<std::size_t>(n.ints[j])] = dy_strides[j];
-    auto dx = Array<T>::from_shape(in.value.shape());
-    strided_copy(dx.data(), n.grad.data(), in.value.shape(), strides);
-    detail::accumulate(in, dx);
-  });
+  Var<T> y = detail::make_result<T>(
+      name, {&x},
+      [](Node<T>& n) {
+        Node<T>& in = n.input(0);
+        if (!in.requires_grad) return;
+        // dx axis perm[j] reads dy axis j.
+        const Shape dy_strides = strides_of(n.grad.shape());
+        Shape strides(n.ints.size());
+        for (std::size_t j = 0; j < n.ints.size(); ++j)
+          strides[static_cast<std::size_t>(n.ints[j])] = dy_strides[j];
+        auto dx = Array<T>::from_shape(in.value_shape());
+        strided_copy(dx.data(), n.grad.data(), in.value_shape(), strides);
+        detail::accumulate(in, dx);
+      },
+      kNoValues);
   Node<T>& node = *y.node();
   const Shape& xs = x.shape();
   const Shape x_strides = strides_of(xs);
@@ -415,17 +418,20 @@ Var<T> gather_rows(const Var<T>& table, const IndexArray& ids) {
     throw IndexError(
         fmt::format("gather_rows: id {} at position {} is out of range for a table of {} rows",
                     ids.data()[bad], position_str(ids.shape(), bad), rows));
-  Var<T> y = detail::make_result<T>("gather_rows", {&table}, [](Node<T>& n) {
-    Node<T>& table = n.input(0);
-    if (!table.requires_grad) return;
-    Array<T>& g = grad_to_add_into(table);
-    const std::size_t width = g.shape()[1];
-    const T* dy = n.grad.data();
-    for (std::size_t i = 0; i < n.ints.size(); ++i, dy += width) {
-      T* row = g.data() + static_cast<std::size_t>(n.ints[i]) * width;
-      for (std::size_t e = 0; e < width; ++e) row[e] += dy[e];
-    }
-  });
+  Var<T> y = detail::make_result<T>(
+      "gather_rows", {&table},
+      [](Node<T>& n) {
+        Node<T>& table = n.input(0);
+        if (!table.requires_grad) return;
+        Array<T>& g = grad_to_add_into(table);
+        const std::size_t width = g.shape()[1];
+        const T* dy = n.grad.data();
+        for (std::size_t i = 0; i < n.ints.size(); ++i, dy += width) {
+          T* row = g.data() + static_cast<std::size_t>(n.ints[i]) * width;
+          for (std::size_t e = 0; e < width; ++e) row[e] += dy[e];
+        }
+      },
+      kNoValues);
   Node<T>& node = *y.node();
   Shape shape = ids.shape();
   shape.push_back(width);
