@@ -29,12 +29,19 @@ struct Cache {
   MemoryStats stats;
   std::size_t limit = kDefaultCacheLimit;
   std::uint64_t clock = 0;
+  ~Cache();  // gives every block back: the thread is ending
 };
 
-// Never destroyed: arrays that outlive the thread's storage (statics) may still free blocks.
-Cache& cache() {
-  thread_local auto* c = new Cache();
-  return *c;
+// Whether the calling thread's cache is gone (trivially destructible: readable to the end).
+thread_local bool cache_gone = false;
+
+// The calling thread's cache, made on first use and given back when the thread ends; null from
+// then on (other thread-local objects being destroyed, statics outliving main), when blocks go
+// straight to and from the system.
+Cache* cache() {
+  if (cache_gone) return nullptr;
+  thread_local Cache c;
+  return &c;
 }
 
 std::size_t block_size(std::size_t bytes) {
@@ -72,6 +79,11 @@ void trim(Cache& c) {
   }
 }
 
+Cache::~Cache() {
+  cache_gone = true;
+  while (!free_lists.empty()) free_list(*this, free_lists.begin());
+}
+
 }  // namespace
 
 namespace detail {
@@ -81,7 +93,9 @@ void* cached_allocate(std::size_t bytes) {
 #ifdef UNROLL_CHECK_BACKWARD_READS  // an array made unreadable for a backward takes its block
   if (void* block = take_unreadable_block()) return block;
 #endif
-  Cache& c = cache();
+  Cache* cp = cache();
+  if (cp == nullptr) return ::operator new(block_size(bytes), kAlignment);  // the thread is ending
+  Cache& c = *cp;
 #ifdef UNROLL_NO_CACHE  // sanitizer builds: every block straight from the system
   ++c.stats.system_allocs;
   c.stats.system_bytes += bytes;
@@ -106,7 +120,12 @@ void cached_deallocate(void* block, std::size_t bytes) noexcept {
 #ifdef UNROLL_CHECK_BACKWARD_READS
   if (is_unreadable(block)) return;
 #endif
-  Cache& c = cache();
+  Cache* cp = cache();
+  if (cp == nullptr) {  // the thread is ending
+    ::operator delete(block, kAlignment);
+    return;
+  }
+  Cache& c = *cp;
 #ifdef UNROLL_NO_CACHE
   ::operator delete(block, kAlignment);
   c.stats.system_bytes -= bytes;
@@ -128,18 +147,23 @@ void cached_deallocate(void* block, std::size_t bytes) noexcept {
 
 }  // namespace detail
 
-MemoryStats memory_stats() { return cache().stats; }
+MemoryStats memory_stats() {
+  const Cache* c = cache();
+  return c ? c->stats : MemoryStats{};
+}
 
 void release_cached_memory() {
-  Cache& c = cache();
-  while (!c.free_lists.empty()) free_list(c, c.free_lists.begin());
+  Cache* c = cache();
+  if (c == nullptr) return;
+  while (!c->free_lists.empty()) free_list(*c, c->free_lists.begin());
 }
 
 std::size_t set_cache_limit(std::size_t bytes) {
-  Cache& c = cache();
-  const std::size_t previous = c.limit;
-  c.limit = bytes;
-  trim(c);
+  Cache* c = cache();
+  if (c == nullptr) return kDefaultCacheLimit;  // the thread is ending: nothing is cached
+  const std::size_t previous = c->limit;
+  c->limit = bytes;
+  trim(*c);
   return previous;
 }
 

@@ -4,6 +4,7 @@
 /// after its first run it takes no memory from the system — whichever node or temporary asks.
 /// The blocks held stay under a byte limit per thread (set_cache_limit): past it, the sizes used
 /// least recently are given back first, so batches of ever new lengths do not grow it for good.
+/// A thread's blocks go back to the system when the thread ends.
 #pragma once
 
 #include <cstddef>

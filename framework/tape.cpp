@@ -6,6 +6,7 @@
 #include "framework/check_reads.hpp"
 #endif
 
+#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
@@ -16,12 +17,44 @@ namespace {
 
 thread_local bool grad_mode = true;
 
-// Free nodes of one dtype (their buffers already returned to the allocator). Never destroyed, so
-// Vars that outlive the thread's storage (statics) can still be released safely.
+// Whether the calling thread's storage of this kind is gone (the thread is ending): trivially
+// destructible, so it can be read until the thread's very end.
+template <class Storage>
+bool& thread_storage_gone() {
+  thread_local bool gone = false;
+  return gone;
+}
+
+// Free nodes of one dtype (their buffers already returned to the allocator), deleted when the
+// thread ends. From then on — the thread's tape releasing its nodes, a Var in a static outliving
+// main — the pool is null: a freed node is deleted, a new one made.
 template <class T>
-std::vector<Node<T>*>& free_nodes() {
-  thread_local auto* pool = new std::vector<Node<T>*>();
-  return *pool;
+struct NodePool {
+  std::vector<Node<T>*> nodes;
+  ~NodePool() {
+    thread_storage_gone<NodePool>() = true;
+    for (Node<T>* n : nodes) delete n;
+  }
+};
+template <class T>
+std::vector<Node<T>*>* free_nodes() {
+  if (thread_storage_gone<NodePool<T>>()) return nullptr;
+  thread_local NodePool<T> pool;
+  return &pool.nodes;
+}
+
+// The nodes release() is freeing; null once the thread's list is gone (see free_nodes).
+template <class T>
+struct WorkList {
+  std::vector<Node<T>*> nodes;
+  bool draining = false;
+  ~WorkList() { thread_storage_gone<WorkList>() = true; }
+};
+template <class T>
+WorkList<T>* work_list() {
+  if (thread_storage_gone<WorkList<T>>()) return nullptr;
+  thread_local WorkList<T> list;
+  return &list;
 }
 
 // What a fresh node reserves: room for most ops, so a recycled node rarely grows.
@@ -43,56 +76,14 @@ void check_defined(const Node<T>* node, const char* what) {
     throw TapeError(fmt::format("{}: the Var is empty (default-constructed)", what));
 }
 
-}  // namespace
-
-bool grad_enabled() { return grad_mode; }
-NoGrad::NoGrad() : previous_(grad_mode) { grad_mode = false; }
-NoGrad::~NoGrad() { grad_mode = previous_; }
-EnableGrad::EnableGrad() : previous_(grad_mode) { grad_mode = true; }
-EnableGrad::~EnableGrad() { grad_mode = previous_; }
-
-namespace detail {
-
-const char* intern_op_name(const char* name) {
-  // Never destroyed, like the node pool: nodes and error messages may outlive the thread.
-  thread_local auto* names = new std::set<std::string, std::less<>>();
-  auto it = names->find(std::string_view(name));
-  if (it == names->end()) it = names->emplace(name).first;
-  return it->c_str();
-}
-
+// Frees the nodes of `work` and every input that becomes unreferenced with them.
 template <class T>
-Node<T>* acquire_node() {
-  auto& pool = free_nodes<T>();
-  Node<T>* node;
-  if (pool.empty()) {
-    node = new Node<T>();
-    node->inputs.reserve(kReservedInputs);
-    node->ints.reserve(kReservedInts);
-  } else {
-    node = pool.back();
-    pool.pop_back();
-  }
-  node->refs = 1;
-  return node;
-}
-
-template <class T>
-void release(Node<T>* node) {
-  // Work list instead of recursion: a 200,000-op chain is freed in a loop. Never destroyed, like
-  // the node pool: the thread's tape releases its nodes in its own destructor, which can run
-  // after a thread_local list's (found by AddressSanitizer at thread exit).
-  thread_local auto* work = new std::vector<Node<T>*>();
-  thread_local bool draining = false;
-  if (--node->refs != 0) return;
-  work->push_back(node);
-  if (draining) return;
-  draining = true;
-  while (!work->empty()) {
-    Node<T>* n = work->back();
-    work->pop_back();
+void drain(std::vector<Node<T>*>& work) {
+  while (!work.empty()) {
+    Node<T>* n = work.back();
+    work.pop_back();
     for (auto& edge : n->inputs)
-      if (--edge.node->refs == 0) work->push_back(edge.node);
+      if (--edge.node->refs == 0) work.push_back(edge.node);
     clear_to_reserve(n->inputs, kReservedInputs);
     clear_to_reserve(n->ints, kReservedInts);
     // Buffers go back to the allocator's cache, where any op of the same size finds them.
@@ -113,10 +104,66 @@ void release(Node<T>* node) {
 #ifdef UNROLL_NO_CACHE  // sanitizer builds: a freed node is really freed
     delete n;
 #else
-    free_nodes<T>().push_back(n);
+    if (std::vector<Node<T>*>* pool = free_nodes<T>())
+      pool->push_back(n);
+    else
+      delete n;
 #endif
   }
-  draining = false;
+}
+
+}  // namespace
+
+bool grad_enabled() { return grad_mode; }
+NoGrad::NoGrad() : previous_(grad_mode) { grad_mode = false; }
+NoGrad::~NoGrad() { grad_mode = previous_; }
+EnableGrad::EnableGrad() : previous_(grad_mode) { grad_mode = true; }
+EnableGrad::~EnableGrad() { grad_mode = previous_; }
+
+namespace detail {
+
+const char* intern_op_name(const char* name) {
+  // One table for the process, never destroyed: a node may move to another thread and outlive
+  // the thread that named it, and an error message may read the name then.
+  static auto* mutex = new std::mutex();
+  static auto* names = new std::set<std::string, std::less<>>();
+  const std::lock_guard lock(*mutex);
+  auto it = names->find(std::string_view(name));
+  if (it == names->end()) it = names->emplace(name).first;
+  return it->c_str();
+}
+
+template <class T>
+Node<T>* acquire_node() {
+  std::vector<Node<T>*>* pool = free_nodes<T>();
+  Node<T>* node;
+  if (pool == nullptr || pool->empty()) {
+    node = new Node<T>();
+    node->inputs.reserve(kReservedInputs);
+    node->ints.reserve(kReservedInts);
+  } else {
+    node = pool->back();
+    pool->pop_back();
+  }
+  node->refs = 1;
+  return node;
+}
+
+template <class T>
+void release(Node<T>* node) {
+  if (--node->refs != 0) return;
+  // A work list instead of recursion: a 200,000-op chain is freed in a loop.
+  WorkList<T>* list = work_list<T>();
+  if (list == nullptr) {  // the thread is ending (its tape releasing nodes after the list's end)
+    std::vector<Node<T>*> work{node};
+    drain(work);
+    return;
+  }
+  list->nodes.push_back(node);
+  if (list->draining) return;
+  list->draining = true;
+  drain(list->nodes);
+  list->draining = false;
 }
 
 template <class T>

@@ -7,6 +7,20 @@
 /// reverse — a plain loop, no recursion, no topological sort. Nodes are released through a work
 /// list (never recursively) into a per-thread pool that keeps their buffers, so a training step
 /// that repeats the same ops reuses the same memory.
+///
+/// Threads. What is per thread (thread_local): the tape of each dtype (tape<T>()), the recording
+/// mode (NoGrad, EnableGrad), the pool of free nodes, the caching allocator's free lists with
+/// their limit and statistics (framework/memory.hpp), and the OpenMP thread count that
+/// set_compute_threads sets (a new std::thread starts from OpenMP's default). Nothing of a model is
+/// synchronized: a node's reference counts are plain integers, so a Var and every copy of it —
+/// and whatever holds Vars: a module's parameters, a layer, an optimizer — belong to one thread
+/// at a time, even for reading (copying a Var writes its counts). Threads that each build their
+/// own model, tape and optimizer train side by side exactly as one at a time
+/// (tests/layers/test_threads.cpp). A model may move to another thread once its thread has reset
+/// its tape and stopped using it; what it frees there goes to that thread's pool and cache. A
+/// thread's pool and cache are given back when it ends. Shared by the whole process: the table of
+/// interned op names (behind a mutex), oneDNN (whose sgemm the GEMM already calls from several
+/// OpenMP threads at once), the OpenMP runtime, and the SIGINT flag of training::InterruptFlag.
 #pragma once
 
 #include <cstdint>
@@ -244,8 +258,9 @@ Var<T> detach(const Var<T>& x);
 namespace detail {
 
 /// `name` kept for the life of the program: the pointer a node stores as its op, so that an error
-/// message can read it after a name built at run time is gone. One copy per distinct name and
-/// thread, made when it is first seen; later calls find it without allocating.
+/// message can read it after a name built at run time is gone — in any thread, after the thread
+/// that named it has ended. One copy per distinct name for the process (a table behind a mutex),
+/// made when it is first seen; later calls find it without allocating.
 const char* intern_op_name(const char* name);
 
 /// A fresh node from the thread's pool, owned by the returned pointer's single reference.

@@ -4,6 +4,10 @@
 /// A parameter is a Var handle registered under a name; the module's member and the registry share
 /// the same node, so an optimizer or a checkpoint loader that writes through the registry changes
 /// the member. Names are hierarchical: a child registered as "rnn" contributes "rnn.weight_ih_l0".
+///
+/// Threads: a module is used by one thread at a time, forward() included — it changes the module
+/// (a Recurrent layer's per-step list and dropout generator, the parameters' reference counts).
+/// Give each thread its own model and optimizer; framework/tape.hpp says what else is per thread.
 #pragma once
 
 #include <memory>
