@@ -74,16 +74,22 @@ void ThreadTuner::finish_block(double seconds) {
       current_ = candidates_[next_];
       return;
     }
-    case Phase::Chosen:
+    case Phase::Chosen: {
       since_choice_s_ += seconds;
       window_.push_back(seconds);
       if (window_.size() < options_.probes) return;
       const double recent = median(window_);
       window_.clear();
-      if (recent > chosen_median_ * options_.drift || recent < chosen_median_ / options_.drift ||
-          since_choice_s_ >= wait_s_)
-        start_probing();
+      // A window off by the drift factor counts only when the next one is too (one hiccup of a
+      // shared machine is not a change of load); a window within it becomes the reference, so a
+      // slow change (the first steps of a run filling caches) is followed, not taken for drift.
+      const bool off =
+          recent > chosen_median_ * options_.drift || recent < chosen_median_ / options_.drift;
+      drifted_windows_ = off ? drifted_windows_ + 1 : 0;
+      if (!off) chosen_median_ = recent;
+      if (drifted_windows_ >= 2 || since_choice_s_ >= wait_s_) start_probing();
       return;
+    }
   }
 }
 
@@ -107,6 +113,7 @@ void ThreadTuner::choose() {
   chosen_median_ = medians[best];
   since_choice_s_ = 0;
   window_.clear();
+  drifted_windows_ = 0;
   wait_s_ = std::max(options_.recheck_s, extra / options_.max_probe_share);
 }
 

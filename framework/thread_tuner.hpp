@@ -4,7 +4,7 @@
 /// another program, two threads wait on each other at every parallel region and run slower than
 /// one. So the tuner times blocks of the repeated work (training steps, evaluation batches,
 /// sampled characters) on one thread and on all of them, alternately, keeps the faster, and times
-/// both again when the chosen count's blocks drift from what it measured, or after a while.
+/// both again when the chosen count's blocks jump away from what it measured, or after a while.
 ///
 /// Results do not depend on the choice: the GEMM splits its output, never a sum, over threads,
 /// and every elementwise loop splits rows (a test holds 1 and 2 threads to identical weights).
@@ -21,7 +21,9 @@ struct ThreadTunerOptions {
   int max_threads = 0;       ///< the candidate besides 1; 0: the processors OpenMP sees
   std::size_t block = 1;     ///< steps timed together as one measurement
   std::size_t probes = 3;    ///< measurements per candidate before choosing
-  double drift = 1.3;        ///< time both again when a block is this factor off the chosen median
+  /// Time both again when two windows of `probes` blocks in a row have a median this factor off
+  /// the chosen count's latest window within it.
+  double drift = 1.3;
   double recheck_s = 120.0;  ///< … and at least this long after the last choice
   /// After a choice, the next check waits until probing cost at most this share of the time.
   double max_probe_share = 0.02;
@@ -58,8 +60,9 @@ class ThreadTuner {
   double block_s_ = 0;            // their time
   std::vector<double> times_[2];  // block times per candidate while probing
   std::size_t next_ = 0;          // the candidate the next probe block runs on
-  double chosen_median_ = 0;      // the chosen count's median block time
+  double chosen_median_ = 0;      // the chosen count's latest median block time within drift
   std::vector<double> window_;    // the chosen count's recent block times
+  int drifted_windows_ = 0;       // windows in a row off by the drift factor
   double since_choice_s_ = 0;     // time run on the choice since it was made
   double wait_s_ = 0;             // when to time both again
 };

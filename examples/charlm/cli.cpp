@@ -189,8 +189,8 @@ void add_sample_options(CLI::App& cmd, Arguments& a) {
 void add_demo_options(CLI::App& cmd, TrainArgs& t) {
   cmd.add_option("--out", t.out, "checkpoint to write (.safetensors)")->required();
   auto* steps =
-      cmd.add_option("--steps", t.steps, "train this many steps instead")->check(kPositive);
-  cmd.add_option("--minutes", t.minutes, "train this long (default 1)")
+      cmd.add_option("--steps", t.steps, "train this many steps (default 800)")->check(kPositive);
+  cmd.add_option("--minutes", t.minutes, "train this long instead")
       ->check(kPositive)
       ->excludes(steps);
 }
@@ -219,7 +219,7 @@ CommandLine::CommandLine()
   eval_ = app_.add_subcommand("eval", "mean loss of a checkpoint on a text, as one JSON line");
   demo_ = app_.add_subcommand(
       "demo",
-      "what `make demo` runs: train the default model on the embedded corpus for a minute, sample "
+      "what `make demo` runs: train the default model on the embedded corpus for 800 steps, sample "
       "600 characters from it, and print its validation bits per character beside a unigram "
       "model's");
   add_train_options(*train_, args_.train);

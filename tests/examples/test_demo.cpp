@@ -1,11 +1,12 @@
 // `make demo` runs `charlm demo`: what a newcomer reads last is its sample and its figures. The
-// demo's own settings, on fewer steps than its minute gives (a younger model collapses sooner).
+// demo exactly as `make demo` runs it (800 steps: the same result on every machine).
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -16,11 +17,13 @@ namespace {
 
 using unroll::testing::slurp;
 
-std::size_t longest_run(const std::string& text) {
-  std::size_t longest = 0, run = 0;
+// The longest run of one byte in `text`, per byte.
+std::map<char, std::size_t> longest_runs(const std::string& text) {
+  std::map<char, std::size_t> longest;
+  std::size_t run = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     run = i > 0 && text[i] == text[i - 1] ? run + 1 : 1;
-    longest = std::max(longest, run);
+    longest[text[i]] = std::max(longest[text[i]], run);
   }
   return longest;
 }
@@ -31,7 +34,7 @@ TEST_CASE("the demo's sample is not one repeated symbol and its model beats the 
           "[cli][demo]") {
   unroll::testing::ScratchDir box;
   const std::string out = box.path("out.txt");
-  const std::string command = std::string(CHARLM_BIN) + " demo --steps 300 --out " +
+  const std::string command = std::string(CHARLM_BIN) + " demo --out " +
                               box.path("demo.safetensors") + " >" + out + " 2>&1";
   const int status = std::system(command.c_str());
   const std::string text = slurp(out);
@@ -45,7 +48,13 @@ TEST_CASE("the demo's sample is not one repeated symbol and its model beats the 
   REQUIRE(end != std::string::npos);
   const std::string sample = text.substr(start + 1, end - start - 1);
   CHECK(sample.size() >= 600);
-  CHECK(longest_run(sample) <= 40);
+  // Not dominated by one symbol: none repeated longer than the corpus repeats it (its aligned
+  // tables hold runs of some 80 spaces; a collapsed sample, well over a hundred).
+  const auto corpus = longest_runs(slurp(DEFAULT_CORPUS));
+  for (const auto& [symbol, run] : longest_runs(sample)) {
+    INFO("a run of " << run << " '" << symbol << "'");
+    CHECK(run <= corpus.at(symbol));
+  }
   CHECK(std::set<char>(sample.begin(), sample.end()).size() >= 20);
   // The last line: the model's validation bits per character beside the unigram model's.
   std::smatch m;

@@ -53,12 +53,32 @@ TEST_CASE("a drift of the chosen count's step time makes the tuner time both aga
   // The same speed: no new timing within three windows.
   run(tuner, 9, [](int t) { return t == 2 ? 0.55 : 1.0; });
   CHECK_FALSE(tuner.probing());
-  // Another program takes the second core: 2 threads now 3× slower than before.
-  const auto used = run(tuner, 6, [](int t) { return t == 2 ? 1.5 : 1.0; });
+  // Another program takes the second core: 2 threads now 3× slower than before. Two windows of
+  // three steps in a row are off: then both are timed again, the current count first.
+  const auto used = run(tuner, 8, [](int t) { return t == 2 ? 1.5 : 1.0; });
   CHECK(tuner.probing());
-  CHECK(used == std::vector<int>{2, 2, 2, 2, 1, 2});
+  CHECK(used == std::vector<int>{2, 2, 2, 2, 2, 2, 2, 1});
   run(tuner, 4, [](int t) { return t == 2 ? 1.5 : 1.0; });
+  CHECK_FALSE(tuner.probing());
   CHECK(tuner.threads() == 1);
+}
+
+TEST_CASE("one slow window, or a slow change of the step time, is not a drift", "[threads]") {
+  ThreadTuner tuner({.max_threads = 2, .probes = 3, .drift = 1.3, .recheck_s = 1e9});
+  run(tuner, 7, [](int t) { return t == 2 ? 1.0 : 2.0; });
+  REQUIRE(tuner.threads() == 2);
+  SECTION("a hiccup of one window") {
+    run(tuner, 3, [](int) { return 5.0; });
+    run(tuner, 3, [](int t) { return t == 2 ? 1.0 : 2.0; });
+    CHECK_FALSE(tuner.probing());
+  }
+  SECTION("the step time falling by 20 % a window for five windows") {
+    double two = 1.0;
+    for (int window = 0; window < 5; ++window, two *= 0.8)
+      run(tuner, 3, [&](int t) { return t == 2 ? two : 2.0; });
+    CHECK_FALSE(tuner.probing());
+    CHECK(tuner.threads() == 2);
+  }
 }
 
 TEST_CASE("the tuner checks again after recheck_s, or later when probing was costly", "[threads]") {

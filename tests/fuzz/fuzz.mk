@@ -40,7 +40,7 @@ $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_target,$(t))))
 
 $(FUZZ_DIR)/obj/%.o: %.cpp | $(FUZZ_VERSION_HEADER)
 	@mkdir -p $(@D)
-	clang++ $(FUZZ_CXXFLAGS) -c $< -o $@
+	$(shell command -v ccache) clang++ $(FUZZ_CXXFLAGS) -c $< -o $@
 
 # framework/version.hpp as CMake configures it (UNROLL_VERSION: the top-level Makefile's).
 $(FUZZ_VERSION_HEADER): framework/version.hpp.in CMakeLists.txt
