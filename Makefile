@@ -6,8 +6,11 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 # in another, as CI's fresh clones are — are not compiled again. CCACHE_BASEDIR makes its hits
 # independent of where the clone lives.
 LAUNCHER = $$(command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# The build compiles for -march=native and the machine may change CPU between builds: the
+# compiler check hashes what native means here, so an object built for another CPU is never reused.
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
+export CCACHE_COMPILERCHECK := %compiler% -v; %compiler% -march=native -Q --help=target
 
 .PHONY: all deps build test sanitize consumer demo bench compare docs format clean
 
