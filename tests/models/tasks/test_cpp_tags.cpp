@@ -1,12 +1,12 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "models/tasks/cpp_tags.hpp"
+#include "tests/scratch_dir.hpp"
 
 using namespace unroll::tasks;
+using unroll::testing::slurp;
 
 namespace {
 
@@ -28,13 +28,6 @@ CppTag newline_tag(std::string_view source, int n) {
     if (source[i] == '\n' && n-- == 0) return tags[i];
   FAIL("no such newline");
   return CppTag::Code;
-}
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 }  // namespace
@@ -122,7 +115,7 @@ TEST_CASE("cpp tags: real sources never throw and are tagged plausibly", "[tasks
   std::size_t total = 0, comments = 0, code = 0;
   for (const auto& path : files) {
     INFO(path.string());
-    const std::string text = slurp(path);
+    const std::string text = slurp(path.string());
     const auto tags = tag_cpp(text);
     REQUIRE(tags.size() == text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
