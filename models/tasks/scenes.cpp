@@ -62,7 +62,7 @@ void check_shapes(const char* who, const std::vector<PlacedShape>& shapes) {
 
 }  // namespace
 
-std::string_view shape_name(Shape shape) {
+std::string_view shape_name(SceneShape shape) {
   static constexpr std::array<std::string_view, 4> names = {"square", "circle", "triangle",
                                                             "cross"};
   return names[static_cast<std::size_t>(shape)];
@@ -75,7 +75,7 @@ std::string_view cell_place(std::size_t cell) {
   return kPlaces[cell];
 }
 
-bool held_out(Shape shape, std::size_t cell) {
+bool held_out(SceneShape shape, std::size_t cell) {
   check_cell("held_out", cell);
   return (kHeldOut[static_cast<std::size_t>(shape)] >> cell) & 1u;
 }
@@ -109,7 +109,7 @@ Scene make_scene(std::uint64_t seed, SceneSplit split, std::uint64_t index) {
   auto rng = batch_rng(seed, 2 * index + static_cast<std::uint64_t>(split));
   const auto draw = [&](std::size_t cell) {
     PlacedShape s;
-    s.shape = static_cast<Shape>(uniform_below(rng, 4));
+    s.shape = static_cast<SceneShape>(uniform_below(rng, 4));
     s.size = static_cast<ShapeSize>(uniform_below(rng, 2));
     s.cell = cell;
     s.intensity = static_cast<std::uint16_t>(128 + uniform_below(rng, 128));

@@ -35,14 +35,14 @@
 
 namespace unroll::tasks {
 
-enum class Shape : std::uint8_t { Square, Circle, Triangle, Cross };
+enum class SceneShape : std::uint8_t { Square, Circle, Triangle, Cross };
 enum class ShapeSize : std::uint8_t { Small, Large };
 enum class SceneSplit : std::uint8_t { Train, HeldOut };
 
 inline constexpr std::size_t kSceneSide = 16, kSceneCells = 9, kCellSide = 5;
 
 struct PlacedShape {
-  Shape shape = Shape::Square;
+  SceneShape shape = SceneShape::Square;
   ShapeSize size = ShapeSize::Large;
   std::size_t cell = 0;           // 0..8, reading order
   std::uint16_t intensity = 255;  // its gray level
@@ -55,12 +55,12 @@ struct Scene {
   std::string caption;
 };
 
-std::string_view shape_name(Shape shape);       // "square"
+std::string_view shape_name(SceneShape shape);  // "square"
 std::string_view size_name(ShapeSize size);     // "small"
 std::string_view cell_place(std::size_t cell);  // "at the top left"; IndexError past 8
 
 // Whether the combination never appears in training (the list above); IndexError past cell 8.
-bool held_out(Shape shape, std::size_t cell);
+bool held_out(SceneShape shape, std::size_t cell);
 
 // The caption of `shapes`; ValueError unless there are one or two, in increasing cells ≤ 8, with
 // gray levels in 1..255.

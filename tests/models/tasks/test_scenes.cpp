@@ -94,11 +94,11 @@ std::string show(const std::vector<Seen>& seen) {
   return out;
 }
 
-Shape shape_of(const std::string& name) {
-  static const std::map<std::string, Shape> shapes = {{"square", Shape::Square},
-                                                      {"circle", Shape::Circle},
-                                                      {"triangle", Shape::Triangle},
-                                                      {"cross", Shape::Cross}};
+SceneShape shape_of(const std::string& name) {
+  static const std::map<std::string, SceneShape> shapes = {{"square", SceneShape::Square},
+                                                           {"circle", SceneShape::Circle},
+                                                           {"triangle", SceneShape::Triangle},
+                                                           {"cross", SceneShape::Cross}};
   return shapes.at(name);
 }
 
@@ -138,10 +138,10 @@ TEST_CASE("scenes: the held-out list, captions and their vocabulary", "[tasks][s
                                                   {2, 4}, {2, 8}, {3, 1}, {3, 6}};
   for (int s = 0; s < 4; ++s)
     for (int c = 0; c < 9; ++c)
-      CHECK(held_out(static_cast<Shape>(s), static_cast<std::size_t>(c)) ==
+      CHECK(held_out(static_cast<SceneShape>(s), static_cast<std::size_t>(c)) ==
             (expected.count({s, c}) == 1));
-  const std::vector<PlacedShape> shapes = {{Shape::Circle, ShapeSize::Large, 0, 200},
-                                           {Shape::Cross, ShapeSize::Small, 4, 130}};
+  const std::vector<PlacedShape> shapes = {{SceneShape::Circle, ShapeSize::Large, 0, 200},
+                                           {SceneShape::Cross, ShapeSize::Small, 4, 130}};
   CHECK(scene_caption(shapes) == "a large circle at the top left and a small cross in the middle");
   const auto& vocab = caption_vocabulary();
   for (std::uint64_t i = 0; i < 300; ++i) {
@@ -156,7 +156,7 @@ TEST_CASE("scenes: the held-out list, captions and their vocabulary", "[tasks][s
 }
 
 TEST_CASE("scenes: invalid shape lists are errors naming the problem", "[tasks][scenes]") {
-  const PlacedShape a{Shape::Square, ShapeSize::Small, 3, 200};
+  const PlacedShape a{SceneShape::Square, ShapeSize::Small, 3, 200};
   PlacedShape b = a;
   CHECK_THROWS_WITH(scene_caption({}), Catch::Contains("0 shapes"));
   CHECK_THROWS_WITH(render_scene({a, a}), Catch::Contains("cells 3 then 3"));
