@@ -15,6 +15,7 @@ struct GrayImage {
   static GrayImage blank(std::size_t width, std::size_t height, std::uint16_t maxval = 255) {
     return {width, height, maxval, std::vector<std::uint16_t>(width * height, 0)};
   }
+  // The value at (row, col), unchecked.
   std::uint16_t at(std::size_t row, std::size_t col) const { return pixels[row * width + col]; }
   std::uint16_t& at(std::size_t row, std::size_t col) { return pixels[row * width + col]; }
   bool operator==(const GrayImage&) const = default;

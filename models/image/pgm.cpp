@@ -55,6 +55,7 @@ class Fields {
     return value;
   }
 
+  // "pgm <what>: line L: message", L the line of the last field read.
   ValueError error(const std::string& message) const {
     return ValueError(fmt::format("pgm {}: line {}: {}", what_, line_, message));
   }

@@ -8,6 +8,7 @@ namespace unroll::tasks {
 
 namespace {
 
+// An ASCII decimal digit.
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 // Identifier bytes: ASCII letters, digits, _ and $, and every byte of a multi-byte UTF-8 sequence.
 bool is_ident(char c) {
@@ -15,13 +16,16 @@ bool is_ident(char c) {
   return is_digit(c) || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || c == '_' || c == '$' ||
          u >= 0x80;
 }
+// Identifier bytes that may begin one (not a digit).
 bool is_ident_start(char c) { return is_ident(c) && !is_digit(c); }
+// Whitespace other than the newline.
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
 class Lexer {
  public:
   explicit Lexer(std::string_view s) : s_(s), tags_(s.size(), CppTag::Code) {}
 
+  // The tags of the whole text: code, comments and directives at the top level.
   std::vector<CppTag> run() {
     std::size_t i = 0;
     bool line_start = true;
@@ -43,8 +47,11 @@ class Lexer {
   }
 
  private:
+  // Whether the text at i begins with w.
   bool starts(std::size_t i, std::string_view w) const { return s_.substr(i, w.size()) == w; }
+  // The byte at i, or '\0' past the end.
   char at(std::size_t i) const { return i < s_.size() ? s_[i] : '\0'; }
+  // Tags bytes [from, to) (clipped to the text) with `tag`.
   void mark(std::size_t from, std::size_t to, CppTag tag) {
     std::fill(tags_.begin() + static_cast<std::ptrdiff_t>(from),
               tags_.begin() + static_cast<std::ptrdiff_t>(std::min(to, s_.size())), tag);
