@@ -5,7 +5,7 @@
 # lands in $(FUZZ_DIR)/crashes/ and fails the target. Needs clang (the main build does not).
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = safetensors utf8 corpus metadata charlm_cli
+FUZZ_TARGETS = safetensors utf8 corpus metadata charlm_cli pgm cpp_tags
 
 # What each target links besides tests/fuzz/fuzz_NAME.cpp.
 FUZZ_SOURCES_safetensors = framework/io/safetensors.cpp framework/io/atomic_file.cpp \
@@ -15,6 +15,8 @@ FUZZ_SOURCES_corpus = models/text/utf8.cpp models/text/corpus.cpp models/text/vo
                       models/text/batches.cpp
 FUZZ_SOURCES_metadata = models/char_lm/config.cpp models/text/vocabulary.cpp models/text/utf8.cpp
 FUZZ_SOURCES_charlm_cli = examples/charlm/cli.cpp $(FUZZ_SOURCES_metadata)
+FUZZ_SOURCES_pgm = models/image/pgm.cpp framework/io/atomic_file.cpp
+FUZZ_SOURCES_cpp_tags = models/tasks/cpp_tags.cpp
 FUZZ_SEEDS_safetensors = tests/fixtures/io
 
 FUZZ_CXXFLAGS = -std=c++20 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
