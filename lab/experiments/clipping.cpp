@@ -29,7 +29,7 @@ struct Size {
 Size size_of(Scale scale) {
   switch (scale) {
     case Scale::Quick:
-      return {200, 10, 2};
+      return {100, 10, 2};
     case Scale::Full:
       return {8000, 50, 10};
     default:
