@@ -14,7 +14,7 @@ namespace unroll::classifier {
 struct ClassifierConfig {
   std::string cell = "gru";  // lstm | gru
   std::size_t embed = 32;
-  std::size_t hidden = 128;
+  std::size_t hidden = 64;
   std::size_t layers = 1;
   bool bidirectional = false;
   Pooling pooling = Pooling::Max;
