@@ -62,7 +62,7 @@ std::map<std::string, std::string> ClassifierConfig::to_metadata() const {
 ClassifierConfig ClassifierConfig::from_metadata(const std::map<std::string, std::string>& m) {
   const auto program = m.find("program");
   if (program == m.end() || program->second != "classify")
-    throw ValueError(fmt::format("not a classify checkpoint (program '{}')",
+    throw ValueError(fmt::format("its metadata names program '{}', not 'classify'",
                                  program == m.end() ? "none" : program->second));
   ClassifierConfig c;
   c.cell = required(m, "cell");

@@ -30,8 +30,8 @@ struct ClassifierConfig {
   // The checkpoint's __metadata__: program ("classify"), cell, embed, hidden, layers,
   // bidirectional, pooling, classes and vocab (JSON arrays).
   std::map<std::string, std::string> to_metadata() const;
-  // ValueError naming the key for a missing or malformed value, and "not a classify checkpoint
-  // (program 'charlm')" when program is not classify.
+  // ValueError naming the key for a missing or malformed value, or "its metadata names program
+  // 'none', not 'classify'" for another program's checkpoint.
   static ClassifierConfig from_metadata(const std::map<std::string, std::string>& metadata);
   // ValueError naming the setting when a size is zero, the cell unknown, fewer than two classes.
   void validate() const;

@@ -85,7 +85,7 @@ TEST_CASE("a classifier's metadata round-trips and names its program", "[classif
   auto charlm = metadata;
   charlm.erase("program");
   CHECK_THROWS_WITH(ClassifierConfig::from_metadata(charlm),
-                    Catch::Contains("not a classify checkpoint (program 'none')"));
+                    Catch::Contains("its metadata names program 'none', not 'classify'"));
   auto broken = metadata;
   broken["classes"] = "[1, 2]";
   CHECK_THROWS_WITH(ClassifierConfig::from_metadata(broken),
