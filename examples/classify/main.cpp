@@ -72,14 +72,12 @@ std::uint64_t split_seed(const std::string& checkpoint) {
 int train(classify::TrainArgs& a, const std::string& root, ThreadTuner* threads) {
   cli::check_output_folder(a.out);
   if (!a.log.empty()) cli::check_output_folder(a.log);
-  if (!a.resume.empty() && split_seed(a.resume) != a.task.seed)
-    throw ValueError(fmt::format("--resume {}: it was trained with --seed {}; this run has {}",
-                                 a.resume, split_seed(a.resume), a.task.seed));
-  std::unique_ptr<Classifier<float>> resumed = a.resume.empty() ? nullptr : load_model(a.resume);
+  // A resumed run's architecture, vocabulary and classes are its checkpoint's (read first: a bad
+  // file fails before the data is read); its --seed must be the same (Trainer::load_state).
+  std::unique_ptr<Classifier<float>> model = a.resume.empty() ? nullptr : load_model(a.resume);
   const std::vector<SplitClass> split = find_data(root, a.task.seed);
   std::vector<ClassText> train_texts = load_texts(split, false, kTrainBytes);
   const std::vector<ClassText> held_out = load_texts(split, true, kHeldOutBytes);
-  std::unique_ptr<Classifier<float>> model = std::move(resumed);
   if (!model) {
     for (const auto& c : split) a.model.classes.push_back(c.name);
     a.model.vocabulary = frequent_symbols(train_texts, kMinSymbolCount);

@@ -100,6 +100,11 @@ TEST_CASE("classify resumes bit for bit: 10 steps + 10 resumed = 20 steps", "[cl
   CHECK(weights(part) != after10);
   CHECK(weights(part) == weights(whole));
   CHECK(io::read_safetensors(part).metadata.at("step") == "20");
+  const std::string part_bits = slurp(part);
+  require_one_line_error(
+      classify(box, "train " + kTiny + " --steps 30 --seed 2 --resume " + part + " --out " + part),
+      "was made with seed 1; this run uses 2");
+  CHECK(slurp(part) == part_bits);
 }
 
 TEST_CASE("predict marks a bad line in its place and exits 2", "[cli]") {
