@@ -2,46 +2,17 @@
 
 #include <fmt/format.h>
 
-#include <limits>
 #include <ostream>
 
+#include "examples/common/cli_checks.hpp"
 #include "framework/version.hpp"
 
 namespace unroll::charlm {
 namespace {
 
-constexpr double kMax = std::numeric_limits<double>::max();
-
-// A number in [min, max], `description` in the help. CLI::Range compares with < and >, which
-// NaN passes (CLI11 2.1): this one refuses NaN too.
-CLI::Validator number_in(double min, double max, std::string description, std::string what) {
-  return {[min, max, what](std::string& input) -> std::string {
-            double value = 0;
-            if (CLI::detail::lexical_cast(input, value) && value >= min && value <= max) return {};
-            return fmt::format("{} is not {}", input, what);
-          },
-          std::move(description)};
-}
-
-const CLI::Validator kPositive =
-    number_in(std::numeric_limits<double>::min(), kMax, "POSITIVE", "a positive number");
-// Also what keeps an unsigned option from taking "-1" as 2^64 − 1, as CLI11 2.1 converts it.
-const CLI::Validator kNonNegative = number_in(0, kMax, "NONNEGATIVE", "a number ≥ 0");
-const CLI::Validator kFraction = number_in(0, 0.99, "FLOAT in [0 - 0.99]", "in [0, 0.99]");
-
-const std::string kThreadsHelp =
-    "threads for GEMMs and elementwise kernels: auto times the work on one thread and on every "
-    "core and keeps the faster (again when its speed changes; the status line shows the "
-    "choice), N forces N. Results are the same either way";
-const CLI::Validator kAutoOrCount(
-    [](std::string& value) -> std::string {
-      if (value == "auto") return {};
-      if (!value.empty() && value.size() < 5 &&
-          value.find_first_not_of("0123456789") == std::string::npos && std::stoi(value) > 0)
-        return {};
-      return "'" + value + "' is neither auto nor a positive number of threads";
-    },
-    "auto|N");
+const CLI::Validator kPositive = cli::positive();
+const CLI::Validator kNonNegative = cli::non_negative();
+const CLI::Validator kFraction = cli::fraction();
 
 void add_train_options(CLI::App& cmd, TrainArgs& t) {
   cmd.add_option("--data", t.data, "UTF-8 training text (the last --val-fraction is validation)");
@@ -227,8 +198,8 @@ CommandLine::CommandLine()
   add_eval_options(*eval_, args_);
   add_demo_options(*demo_, args_.train);
   for (CLI::App* cmd : {train_, sample_, eval_, demo_})
-    cmd->add_option("--threads", args_.threads, kThreadsHelp)
-        ->check(kAutoOrCount)
+    cmd->add_option("--threads", args_.threads, cli::threads_help())
+        ->check(cli::auto_or_count())
         ->capture_default_str();
 }
 

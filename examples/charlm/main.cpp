@@ -8,17 +8,16 @@
 //
 // Every failure exits non-zero with one line on stderr; checkpoints are written atomically.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 
 #include "examples/charlm/cli.hpp"
 #include "examples/charlm/default_corpus.hpp"
-#include "framework/gemm.hpp"
+#include "examples/common/output_folder.hpp"
+#include "examples/common/threads.hpp"
 #include "framework/thread_tuner.hpp"
 #include "layers/checkpoint.hpp"
 #include "models/char_lm/evaluate.hpp"
@@ -29,18 +28,8 @@
 #include "models/training/loop.hpp"
 
 using namespace unroll;
-namespace fs = std::filesystem;
 
 namespace {
-
-// ValueError unless `path`'s folder exists, so a long run cannot end unable to save.
-void check_output_folder(const std::string& path) {
-  const fs::path parent = fs::absolute(path).parent_path();
-  if (!fs::is_directory(parent))
-    throw ValueError(fmt::format("output folder '{}' does not exist", parent.string()));
-  if (access(parent.c_str(), W_OK) != 0)
-    throw ValueError(fmt::format("output folder '{}' is not writable", parent.string()));
-}
 
 std::unique_ptr<CharLM<float>> load_model(const std::string& checkpoint) {
   const io::SafetensorsFile file = io::read_safetensors(checkpoint);
@@ -54,21 +43,6 @@ std::unique_ptr<CharLM<float>> load_model(const std::string& checkpoint) {
   load_parameters(*model, file);
   return model;
 }
-
-// `--threads`: "auto" (a tuner that times the work on 1 and on every core) or a count.
-struct Threads {
-  std::string value;
-  std::optional<ThreadTuner> tuner;
-  // Sets a forced count now, or starts a tuner that times blocks of `block` steps.
-  ThreadTuner* apply(std::size_t block) {
-    if (value != "auto") {
-      set_compute_threads(std::stoi(value));
-      return nullptr;
-    }
-    tuner.emplace(ThreadTunerOptions{.block = block});
-    return &*tuner;
-  }
-};
 
 // What a newcomer can judge a run by: its validation bits per character beside a unigram
 // model's (the training text's character frequencies alone).
@@ -86,8 +60,8 @@ std::optional<Figures> train(charlm::TrainArgs& a, ThreadTuner* threads) {
   a.train.random_windows = a.windows == "random";
   a.train.trainer.nonfinite =
       a.skip_nonfinite ? training::NonFinite::Skip : training::NonFinite::Stop;
-  check_output_folder(a.out);
-  if (!a.log.empty()) check_output_folder(a.log);
+  cli::check_output_folder(a.out);
+  if (!a.log.empty()) cli::check_output_folder(a.log);
   const std::u32string text =
       a.data.empty() ? decode_utf8(default_corpus()) : read_text_file(a.data);
   std::unique_ptr<CharLM<float>> model;
@@ -185,7 +159,7 @@ int eval_command(const std::string& ckpt, const std::string& data, std::size_t s
 // temperature 1, falls into the long runs of spaces the corpus aligns its code with and stays
 // there (at 0.9, runs of 140 spaces for some seeds); at 1 among the 20 likeliest symbols it
 // writes code-like text (a test: no symbol repeated longer than the corpus itself repeats it).
-int demo_command(charlm::TrainArgs& a, Threads& threads) {
+int demo_command(charlm::TrainArgs& a, cli::Threads& threads) {
   if (!a.steps && !a.minutes) a.steps = 800;
   a.eval_every = 100;
   const std::optional<Figures> figures = train(a, threads.apply(1));
@@ -210,7 +184,7 @@ int main(int argc, char** argv) {
     return cli.exit(e, std::cout, std::cerr);
   }
   try {
-    Threads threads{a.threads, {}};
+    cli::Threads threads{a.threads, {}};
     switch (a.command) {
       case charlm::Command::train:
         return train(a.train, threads.apply(1)), 0;
