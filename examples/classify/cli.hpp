@@ -19,7 +19,11 @@ struct TrainArgs {
   classifier::ClassifierConfig model;
   std::string pooling = "max";
   classifier::TaskOptions task;
-  training::TrainerOptions trainer{.optimizer = "adam", .lr = 5e-3};
+  training::TrainerOptions trainer = [] {
+    training::TrainerOptions options;  // Adam
+    options.lr = 5e-3;
+    return options;
+  }();
   std::optional<std::int64_t> steps;
   std::optional<double> minutes;
   std::int64_t eval_every = 250;

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace unroll::training {
 
 std::string format_duration(double seconds) {
-  const auto s = static_cast<long>(seconds);
+  const auto s = static_cast<long>(std::max(0.0, seconds));  // a budget overshot: 0m00s
   return s >= 3600 ? fmt::format("{}h{:02}m", s / 3600, s % 3600 / 60)
                    : fmt::format("{}m{:02}s", s / 60, s % 60);
 }
