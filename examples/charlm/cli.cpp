@@ -157,7 +157,10 @@ void add_sample_options(CLI::App& cmd, Arguments& a) {
       ->capture_default_str();
 }
 
-void add_demo_options(CLI::App& cmd, TrainArgs& t) {
+void add_demo_options(CLI::App& cmd, TrainArgs& t, std::string& prime) {
+  cmd.add_option("--data", t.data, "UTF-8 text to learn (default: the embedded corpus)");
+  cmd.add_option("--prime", prime, "what the sample starts from (its symbols must be in the text)")
+      ->capture_default_str();
   cmd.add_option("--out", t.out, "checkpoint to write (.safetensors)")->required();
   auto* steps =
       cmd.add_option("--steps", t.steps, "train this many steps (default 800)")->check(kPositive);
@@ -196,7 +199,7 @@ CommandLine::CommandLine()
   add_train_options(*train_, args_.train);
   add_sample_options(*sample_, args_);
   add_eval_options(*eval_, args_);
-  add_demo_options(*demo_, args_.train);
+  add_demo_options(*demo_, args_.train, args_.demo_prime);
   for (CLI::App* cmd : {train_, sample_, eval_, demo_})
     cmd->add_option("--threads", args_.threads, cli::threads_help())
         ->check(cli::auto_or_count())

@@ -30,7 +30,8 @@ enum class Command { train, sample, eval, demo };
 // Everything the command line says; only the chosen command's part is meaningful.
 struct Arguments {
   Command command = Command::train;
-  TrainArgs train;  // train, and demo's --out, --steps, --minutes
+  TrainArgs train;  // train, and demo's --data, --out, --steps, --minutes
+  std::string demo_prime = "template <class T>";  // demo: what its sample starts from
   SampleOptions sample;
   std::string ckpt, data;  // sample and eval
   std::size_t eval_seq = 64;
