@@ -3,9 +3,15 @@
 /// names — "rnn.weight_ih_l0" — so weights move between unroll and PyTorch.
 #pragma once
 
-#include <map>
-#include <string>
+#include <fmt/format.h>
 
+#include <map>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "framework/errors.hpp"
 #include "framework/io/safetensors.hpp"
 #include "layers/module.hpp"
 
@@ -28,5 +34,24 @@ std::map<std::string, std::string> load_parameters(Module<T>& module, const std:
 /// The same from a file already read.
 template <class T>
 void load_parameters(Module<T>& module, const io::SafetensorsFile& file);
+
+/// A model rebuilt from a checkpoint: its config from the file's metadata
+/// (`Config::from_metadata`, where Config is what `Model::config()` returns), then its parameters.
+/// ValueError "'PATH' is not a PROGRAM checkpoint: …" when the metadata does not describe such a
+/// model (another program's file); load_parameters' errors when the tensors do not fit it.
+template <class Model>
+std::unique_ptr<Model> load_checkpoint(const std::string& path, const std::string& program) {
+  using Config = std::remove_cvref_t<decltype(std::declval<const Model&>().config())>;
+  const io::SafetensorsFile file = io::read_safetensors(path);
+  Config config;
+  try {
+    config = Config::from_metadata(file.metadata);
+  } catch (const ValueError& e) {
+    throw ValueError(fmt::format("'{}' is not a {} checkpoint: {}", path, program, e.what()));
+  }
+  auto model = std::make_unique<Model>(config);
+  load_parameters(*model, file);
+  return model;
+}
 
 }  // namespace unroll

@@ -31,19 +31,6 @@ using namespace unroll;
 
 namespace {
 
-std::unique_ptr<CharLM<float>> load_model(const std::string& checkpoint) {
-  const io::SafetensorsFile file = io::read_safetensors(checkpoint);
-  CharLMConfig config;
-  try {
-    config = CharLMConfig::from_metadata(file.metadata);
-  } catch (const ValueError& e) {
-    throw ValueError(fmt::format("'{}' is not a charlm checkpoint: {}", checkpoint, e.what()));
-  }
-  auto model = std::make_unique<CharLM<float>>(config);
-  load_parameters(*model, file);
-  return model;
-}
-
 // What a newcomer can judge a run by: its validation bits per character beside a unigram
 // model's (the training text's character frequencies alone).
 struct Figures {
@@ -66,7 +53,8 @@ std::optional<Figures> train(charlm::TrainArgs& a, ThreadTuner* threads) {
       a.data.empty() ? decode_utf8(default_corpus()) : read_text_file(a.data);
   std::unique_ptr<CharLM<float>> model;
   if (!a.resume.empty() || !a.init.empty()) {
-    model = load_model(a.resume.empty() ? a.init : a.resume);  // architecture from its metadata
+    model = load_checkpoint<CharLM<float>>(a.resume.empty() ? a.init : a.resume,
+                                           "charlm");  // architecture from its metadata
   } else {
     a.model.vocabulary = Vocabulary::from_text(text);
     model = std::make_unique<CharLM<float>>(a.model, a.train.seed);
@@ -119,7 +107,7 @@ std::optional<Figures> train(charlm::TrainArgs& a, ThreadTuner* threads) {
 }
 
 int sample_command(const std::string& ckpt, const SampleOptions& options, ThreadTuner* threads) {
-  auto model = load_model(ckpt);
+  auto model = load_checkpoint<CharLM<float>>(ckpt, "charlm");
   std::fputs(options.prime.c_str(), stdout);
   auto last = std::chrono::steady_clock::now();
   GenerationHook<float> time_each_symbol;
@@ -145,7 +133,7 @@ int sample_command(const std::string& ckpt, const SampleOptions& options, Thread
 
 int eval_command(const std::string& ckpt, const std::string& data, std::size_t seq,
                  ThreadTuner* threads) {
-  auto model = load_model(ckpt);
+  auto model = load_checkpoint<CharLM<float>>(ckpt, "charlm");
   const auto ids = model->config().vocabulary.encode(read_text_file(data), "eval: " + data);
   const Evaluation e = evaluate(*model, ids, seq, 64, threads);
   fmt::print("{{\"loss_nats\": {:.6f}, \"bits_per_char\": {:.6f}, \"chars\": {}}}\n", e.loss_nats,

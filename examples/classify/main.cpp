@@ -34,19 +34,6 @@ constexpr std::size_t kMinSymbolCount = 20;
 // Held-out snippets per class and length bucket that training validates on.
 constexpr std::size_t kValidationPerBucket = 16;
 
-std::unique_ptr<Classifier<float>> load_model(const std::string& checkpoint) {
-  const io::SafetensorsFile file = io::read_safetensors(checkpoint);
-  ClassifierConfig config;
-  try {
-    config = ClassifierConfig::from_metadata(file.metadata);
-  } catch (const ValueError& e) {
-    throw ValueError(fmt::format("'{}' is not a classify checkpoint: {}", checkpoint, e.what()));
-  }
-  auto model = std::make_unique<Classifier<float>>(config);
-  load_parameters(*model, file);
-  return model;
-}
-
 // The classes found under `root` and the system, split by file with `seed`; prints what was
 // found. ValueError when `root` is not a folder (the system's files alone are not the data).
 std::vector<SplitClass> find_data(const std::string& root, std::uint64_t seed) {
@@ -74,7 +61,8 @@ int train(classify::TrainArgs& a, const std::string& root, ThreadTuner* threads)
   if (!a.log.empty()) cli::check_output_folder(a.log);
   // A resumed run's architecture, vocabulary and classes are its checkpoint's (read first: a bad
   // file fails before the data is read); its --seed must be the same (Trainer::load_state).
-  std::unique_ptr<Classifier<float>> model = a.resume.empty() ? nullptr : load_model(a.resume);
+  std::unique_ptr<Classifier<float>> model =
+      a.resume.empty() ? nullptr : load_checkpoint<Classifier<float>>(a.resume, "classify");
   const std::vector<SplitClass> split = find_data(root, a.task.seed);
   std::vector<ClassText> train_texts = load_texts(split, false, kTrainBytes);
   const std::vector<ClassText> held_out = load_texts(split, true, kHeldOutBytes);
@@ -106,7 +94,7 @@ int train(classify::TrainArgs& a, const std::string& root, ThreadTuner* threads)
 
 int eval_command(const std::string& ckpt, const std::string& root, std::size_t per_bucket,
                  ThreadTuner* threads) {
-  auto model = load_model(ckpt);
+  auto model = load_checkpoint<Classifier<float>>(ckpt, "classify");
   const std::vector<SplitClass> split = find_data(root, split_seed(ckpt));
   const std::vector<ClassText> held_out = load_texts(split, true, kHeldOutBytes);
   const auto& classes = model->config().classes;
@@ -131,7 +119,7 @@ int eval_command(const std::string& ckpt, const std::string& root, std::size_t p
 
 // Lines of stdin, `chunk` at a time (1 on a terminal, so each answer comes at once).
 int predict_command(const std::string& ckpt, ThreadTuner* threads) {
-  auto model = load_model(ckpt);
+  auto model = load_checkpoint<Classifier<float>>(ckpt, "classify");
   const std::size_t chunk = isatty(STDIN_FILENO) ? 1 : 64;
   const auto& classes = model->config().classes;
   std::size_t errors = 0, lines = 0;

@@ -3,44 +3,9 @@
 #include <fmt/format.h>
 
 #include "framework/errors.hpp"
+#include "framework/io/metadata.hpp"
 
 namespace unroll {
-namespace {
-
-const std::string& required(const std::map<std::string, std::string>& m, const std::string& key) {
-  auto it = m.find(key);
-  if (it == m.end())
-    throw ValueError(fmt::format("checkpoint metadata: required key '{}' is missing", key));
-  return it->second;
-}
-
-// Decimal digits only: std::stoull alone would take " -5" as 2^64 − 5, and "+5" or " 5".
-std::size_t parse_size(const std::string& key, const std::string& value) {
-  if (value.empty() || value.find_first_not_of("0123456789") != value.npos)
-    throw ValueError(
-        fmt::format("checkpoint metadata: '{}' = '{}' is not a whole number", key, value));
-  try {
-    return std::stoull(value);
-  } catch (const std::out_of_range&) {
-    throw ValueError(fmt::format("checkpoint metadata: '{}' = '{}' is too large", key, value));
-  }
-}
-
-// All of `value` one number ("0.25x" is not one).
-double parse_number(const std::string& key, const std::string& value) {
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != value.size())
-    throw ValueError(fmt::format("checkpoint metadata: '{}' = '{}' is not a number", key, value));
-  return v;
-}
-
-}  // namespace
 
 std::map<std::string, std::string> CharLMConfig::to_metadata() const {
   return {{"cell", cell},
@@ -56,22 +21,18 @@ std::map<std::string, std::string> CharLMConfig::to_metadata() const {
 }
 
 CharLMConfig CharLMConfig::from_metadata(const std::map<std::string, std::string>& m) {
+  using namespace io;
   CharLMConfig c;
   c.cell = required(m, "cell");
-  c.layers = parse_size("layers", required(m, "layers"));
-  c.hidden = parse_size("hidden", required(m, "hidden"));
-  c.embed = parse_size("embed", required(m, "embed"));
+  c.layers = whole_number("layers", required(m, "layers"));
+  c.hidden = whole_number("hidden", required(m, "hidden"));
+  c.embed = whole_number("embed", required(m, "embed"));
   c.vocabulary = Vocabulary::from_json(required(m, "vocab"));
   if (auto it = m.find("nonlinearity"); it != m.end()) c.nonlinearity = it->second;
-  if (auto it = m.find("residual"); it != m.end()) {
-    if (it->second != "true" && it->second != "false")
-      throw ValueError(
-          fmt::format("checkpoint metadata: 'residual' = '{}' is not true or false", it->second));
-    c.residual = it->second == "true";
-  }
-  if (auto it = m.find("dropout"); it != m.end()) c.dropout = parse_number("dropout", it->second);
+  if (auto it = m.find("residual"); it != m.end()) c.residual = flag("residual", it->second);
+  if (auto it = m.find("dropout"); it != m.end()) c.dropout = number("dropout", it->second);
   if (auto it = m.find("temporal_skip"); it != m.end())
-    c.temporal_skip = parse_size("temporal_skip", it->second);
+    c.temporal_skip = whole_number("temporal_skip", it->second);
   auto mode = m.find("skip_mode");
   c.skip_mode = mode == m.end() ? "accumulate" : mode->second;
   c.validate();

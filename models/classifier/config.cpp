@@ -5,25 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "framework/errors.hpp"
+#include "framework/io/metadata.hpp"
 
 namespace unroll::classifier {
 namespace {
-
-const std::string& required(const std::map<std::string, std::string>& m, const std::string& key) {
-  auto it = m.find(key);
-  if (it == m.end())
-    throw ValueError(fmt::format("checkpoint metadata: required key '{}' is missing", key));
-  return it->second;
-}
-
-// Decimal digits only, at most 9 of them.
-std::size_t parse_size(const std::map<std::string, std::string>& m, const std::string& key) {
-  const std::string& value = required(m, key);
-  if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != value.npos)
-    throw ValueError(
-        fmt::format("checkpoint metadata: '{}' = '{}' is not a whole number", key, value));
-  return std::stoull(value);
-}
 
 std::vector<std::string> parse_classes(const std::string& json) {
   const auto parsed = nlohmann::json::parse(json, nullptr, false);
@@ -60,20 +45,14 @@ std::map<std::string, std::string> ClassifierConfig::to_metadata() const {
 }
 
 ClassifierConfig ClassifierConfig::from_metadata(const std::map<std::string, std::string>& m) {
-  const auto program = m.find("program");
-  if (program == m.end() || program->second != "classify")
-    throw ValueError(fmt::format("its metadata names program '{}', not 'classify'",
-                                 program == m.end() ? "none" : program->second));
+  using namespace io;
+  require_program(m, "classify");
   ClassifierConfig c;
   c.cell = required(m, "cell");
-  c.embed = parse_size(m, "embed");
-  c.hidden = parse_size(m, "hidden");
-  c.layers = parse_size(m, "layers");
-  const std::string& bidirectional = required(m, "bidirectional");
-  if (bidirectional != "true" && bidirectional != "false")
-    throw ValueError(fmt::format("checkpoint metadata: 'bidirectional' = '{}' is not true or false",
-                                 bidirectional));
-  c.bidirectional = bidirectional == "true";
+  c.embed = whole_number("embed", required(m, "embed"));
+  c.hidden = whole_number("hidden", required(m, "hidden"));
+  c.layers = whole_number("layers", required(m, "layers"));
+  c.bidirectional = flag("bidirectional", required(m, "bidirectional"));
   c.pooling = parse_pooling(required(m, "pooling"));
   c.classes = parse_classes(required(m, "classes"));
   c.vocabulary = Vocabulary::from_json(required(m, "vocab"));

@@ -22,7 +22,7 @@
 #include "models/char_lm/evaluate.hpp"
 #include "models/char_lm/generate.hpp"
 #include "models/text/utf8.hpp"
-#include "tests/scratch_dir.hpp"
+#include "tests/program_run.hpp"
 #include "tests/support.hpp"
 
 using namespace unroll;
@@ -30,20 +30,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out, err;
-};
-
 using Sandbox = unroll::testing::ScratchDir;
-
+using unroll::testing::require_one_line_error;
+using unroll::testing::Run;
 using unroll::testing::slurp;
 
 Run charlm(const Sandbox& box, const std::string& args) {
-  const std::string out = box.path("stdout.txt"), err = box.path("stderr.txt");
-  const std::string command = std::string(CHARLM_BIN) + " " + args + " >" + out + " 2>" + err;
-  const int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  return unroll::testing::run_program(CHARLM_BIN, box, args);
 }
 
 // Some English-like text of about n characters.
@@ -56,14 +49,6 @@ std::string corpus(std::size_t n) {
 }
 
 const std::string kSmall = "--embed 8 --hidden 16 --layers 2 --seq 16 --batch 4 --eval-every 5";
-
-void require_one_line_error(const Run& r, const std::string& fragment) {
-  INFO("stderr: " << r.err);
-  CHECK(r.status != 0);
-  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
-  CHECK_THAT(r.err, Catch::Contains(fragment));
-  CHECK(r.err.find("terminate") == std::string::npos);
-}
 
 }  // namespace
 

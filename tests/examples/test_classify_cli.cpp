@@ -1,53 +1,26 @@
 // End-to-end tests of build/bin/classify at tiny scale: train, eval, predict from stdin, resume
 // bit-exact, and every kind of bad input (one line on stderr, a non-zero exit, no checkpoint).
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "framework/io/safetensors.hpp"
-#include "tests/scratch_dir.hpp"
+#include "tests/program_run.hpp"
 
 using namespace unroll;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out, err;
-};
-
 using Sandbox = unroll::testing::ScratchDir;
+using unroll::testing::checkpoint_bytes;
+using unroll::testing::require_one_line_error;
+using unroll::testing::Run;
 using unroll::testing::slurp;
 
-// classify ARGS, with `input` on stdin.
 Run classify(const Sandbox& box, const std::string& args, const std::string& input = "") {
-  const std::string in = box.write("stdin.txt", input);
-  const std::string out = box.path("stdout.txt"), err = box.path("stderr.txt");
-  const std::string command =
-      std::string(CLASSIFY_BIN) + " " + args + " <" + in + " >" + out + " 2>" + err;
-  const int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  return unroll::testing::run_program(CLASSIFY_BIN, box, args, input);
 }
 
 const std::string kTiny = "--embed 8 --hidden 8 --batch 4 --threads 1 --eval-every 5";
-
-void require_one_line_error(const Run& r, const std::string& fragment) {
-  INFO("stdout: " << r.out << "\nstderr: " << r.err);
-  CHECK(r.status != 0);
-  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
-  CHECK_THAT(r.err, Catch::Contains(fragment));
-  CHECK(r.err.find("terminate") == std::string::npos);
-}
-
-// The weights of a checkpoint, name → raw bytes.
-std::map<std::string, std::string> weights(const std::string& path) {
-  std::map<std::string, std::string> out;
-  for (const auto& [name, tensor] : io::read_safetensors(path).tensors)
-    out[name] = std::string(tensor.bytes.begin(), tensor.bytes.end());
-  return out;
-}
 
 }  // namespace
 
@@ -92,13 +65,13 @@ TEST_CASE("classify resumes bit for bit: 10 steps + 10 resumed = 20 steps", "[cl
   const std::string whole = box.path("whole.safetensors"), part = box.path("part.safetensors");
   REQUIRE(classify(box, "train " + kTiny + " --steps 20 --out " + whole).status == 0);
   REQUIRE(classify(box, "train " + kTiny + " --steps 10 --out " + part).status == 0);
-  const auto after10 = weights(part);
+  const auto after10 = checkpoint_bytes(part);
   const auto r =
       classify(box, "train " + kTiny + " --steps 20 --resume " + part + " --out " + part);
   INFO(r.err);
   REQUIRE(r.status == 0);
-  CHECK(weights(part) != after10);
-  CHECK(weights(part) == weights(whole));
+  CHECK(checkpoint_bytes(part) != after10);
+  CHECK(checkpoint_bytes(part) == checkpoint_bytes(whole));
   CHECK(io::read_safetensors(part).metadata.at("step") == "20");
   const std::string part_bits = slurp(part);
   require_one_line_error(

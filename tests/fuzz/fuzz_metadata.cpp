@@ -32,14 +32,14 @@ Metadata metadata_from(std::string_view input) {
   return m;
 }
 
-// A whole number: decimal digits only, and it fits in 64 bits.
+// A size: decimal digits only, at most 999,999,999.
 bool whole_number(const std::string& s, std::size_t value) {
   if (s.empty()) return false;
   unsigned __int128 v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return false;
     v = v * 10 + static_cast<unsigned>(c - '0');
-    if (v > UINT64_MAX) return false;
+    if (v > 999'999'999) return false;
   }
   return v == value;
 }
