@@ -207,12 +207,7 @@ CommandLine::CommandLine()
 }
 
 const Arguments& CommandLine::parse(int argc, const char* const* argv) {
-  const std::string first = argc > 1 ? argv[1] : "";
-  if (!first.empty() && first[0] != '-' && first != "train" && first != "sample" &&
-      first != "eval" && first != "demo")
-    throw CLI::ParseError(
-        fmt::format("unknown command '{}': expected train, sample, eval or demo", first),
-        CLI::ExitCodes::ExtrasError);
+  cli::check_command(argc, argv, {"train", "sample", "eval", "demo"});
   app_.parse(argc, argv);
   args_.command = *train_    ? Command::train
                   : *sample_ ? Command::sample

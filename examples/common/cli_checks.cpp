@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
 
 namespace unroll::cli {
@@ -43,6 +44,18 @@ const std::string& threads_help() {
       "core and keeps the faster (again when its speed changes; the status line shows the "
       "choice), N forces N. Results are the same either way";
   return help;
+}
+
+void check_command(int argc, const char* const* argv, const std::vector<std::string>& commands) {
+  const std::string first = argc > 1 ? argv[1] : "";
+  if (first.empty() || first[0] == '-' ||
+      std::find(commands.begin(), commands.end(), first) != commands.end())
+    return;
+  std::string expected;
+  for (std::size_t i = 0; i < commands.size(); ++i)
+    expected += (i == 0 ? "" : i + 1 == commands.size() ? " or " : ", ") + commands[i];
+  throw CLI::ParseError(fmt::format("unknown command '{}': expected {}", first, expected),
+                        CLI::ExitCodes::ExtrasError);
 }
 
 }  // namespace unroll::cli

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 namespace unroll::cli {
 
@@ -20,5 +21,9 @@ CLI::Validator fraction();
 CLI::Validator auto_or_count();
 // The --threads option's help.
 const std::string& threads_help();
+// Before CLI11 parses: CLI::ParseError "unknown command 'X': expected a, b or c" when argv[1] is
+// a word that is none of `commands` (CLI11 alone would say "The following arguments were not
+// expected"). An option first (--help) or no argument passes.
+void check_command(int argc, const char* const* argv, const std::vector<std::string>& commands);
 
 }  // namespace unroll::cli

@@ -107,7 +107,8 @@ TEST_CASE("classify refuses bad input with one line and writes no checkpoint", "
   require_one_line_error(classify(box, "train --hidden 0 --out " + out), "--hidden");
   require_one_line_error(classify(box, "train --pooling sum --out " + out), "--pooling");
   require_one_line_error(classify(box, "train --cell rnn --out " + out), "--cell");
-  require_one_line_error(classify(box, "classify --out " + out), "unknown command 'classify'");
+  require_one_line_error(classify(box, "classify --out " + out),
+                         "unknown command 'classify': expected train, eval or predict");
   require_one_line_error(classify(box, "train --out " + box.path("no/such/dir/c.safetensors")),
                          "does not exist");
   require_one_line_error(classify(box, "train " + kTiny + " --steps 2 --out " + out + " --root " +
