@@ -37,6 +37,18 @@ void add_train_options(CLI::App& cmd, TrainArgs& t) {
   cmd.add_option("--lr", t.trainer.lr, "Adam's learning rate")
       ->check(cli::non_negative())
       ->capture_default_str();
+  cmd.add_option("--lr-schedule", t.trainer.schedule.kind,
+                 "cosine: half a cosine from --lr down to --min-lr over --cosine-steps (then "
+                 "flat); constant: --lr throughout")
+      ->check(CLI::IsMember({"cosine", "constant"}))
+      ->capture_default_str();
+  cmd.add_option("--cosine-steps", t.trainer.schedule.cosine_steps,
+                 "the step at which the cosine reaches --min-lr (a resumed run must keep it)")
+      ->check(cli::positive())
+      ->capture_default_str();
+  cmd.add_option("--min-lr", t.trainer.schedule.min_lr, "the cosine's floor")
+      ->check(cli::non_negative())
+      ->capture_default_str();
   cmd.add_option("--clip-norm", t.trainer.clip_norm,
                  "clip the gradients' total L2 norm to this (0: off)")
       ->check(cli::non_negative())

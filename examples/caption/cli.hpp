@@ -25,6 +25,9 @@ struct TrainArgs {
     training::TrainerOptions options;  // Adam
     options.lr = 3e-3;
     options.clip_norm = 1.0;
+    options.schedule.kind = "cosine";  // half a cosine from lr to lr / 20 over the default steps
+    options.schedule.cosine_steps = kDefaultSteps;
+    options.schedule.min_lr = options.lr / 20;
     return options;
   }();
   std::int64_t steps = kDefaultSteps;
