@@ -103,8 +103,9 @@ int predict_command(const std::string& ckpt, std::size_t beam, bool no_art) {
     ++lines;
     try {
       if (path.empty()) throw ValueError("an empty line: expected a PGM file's path");
-      if (!std::filesystem::is_regular_file(path))
-        throw ValueError(fmt::format("'{}': no such file", path));
+      if (!std::filesystem::exists(path)) throw ValueError(fmt::format("'{}': no such file", path));
+      if (std::filesystem::is_directory(path))
+        throw ValueError(fmt::format("'{}' is a folder, not a PGM file", path));
       const GrayImage image = read_pgm(path);
       const std::string words = captioner::caption(*model, pixel_rows({image}), beam);
       if (no_art)

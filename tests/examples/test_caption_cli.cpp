@@ -99,19 +99,20 @@ TEST_CASE("caption predict marks each bad image in its place and exits 2", "[cli
   const std::string eight = box.write("small.pgm", small);
   const auto p = caption(box, "predict --no-art --ckpt " + ckpt,
                          good + "\n" + malformed + "\n" + box.path("missing.pgm") + "\n\n" + eight +
-                             "\n" + binary + "\n" + good + "\n");
+                             "\n" + binary + "\n" + box.path("pgm") + "\n" + good + "\n");
   INFO(p.out << p.err);
   CHECK(p.status == 2);
-  REQUIRE(lines_of(p.out) == 7);
+  REQUIRE(lines_of(p.out) == 8);
   CHECK_THAT(p.out, Catch::Matches("[a-z ]+\n"
                                    "error: pgm .*bad\\.pgm.*\n"
                                    "error: '.*missing\\.pgm': no such file\n"
                                    "error: an empty line: expected a PGM file's path\n"
                                    "error: the image is 8×8; the captioner reads 16×16 scenes\n"
                                    "error: pgm .*p5\\.pgm.*magic.*\n"
+                                   "error: '.*pgm' is a folder, not a PGM file\n"
                                    "[a-z ]+\n"));
   CHECK(lines_of(p.err) == 1);
-  CHECK_THAT(p.err, Catch::Contains("5 of 7 lines could not be captioned"));
+  CHECK_THAT(p.err, Catch::Contains("6 of 8 lines could not be captioned"));
 }
 
 TEST_CASE("caption refuses a bad checkpoint or command in one line", "[cli][errors]") {
