@@ -45,6 +45,5 @@ std::string caption(Captioner<float>& model, const Array<float>& pixels, std::si
 }
 
 template DecodeStep caption_step(const Captioner<float>&, const Array<float>&);
-template DecodeStep caption_step(const Captioner<double>&, const Array<double>&);
 
 }  // namespace unroll::captioner

@@ -12,7 +12,7 @@ namespace unroll::captioner {
 
 // The DecodeStep of one image (pixels [1, 256]): it keeps the decoder state, gathers its rows
 // along `parents` before each step, and returns log_softmax of the logits [K, V]. The model must
-// outlive it; call it under NoGrad.
+// outlive it; call it under NoGrad. (Instantiated for float.)
 template <class T>
 DecodeStep caption_step(const Captioner<T>& model, const Array<T>& pixels);
 

@@ -13,7 +13,6 @@ Evaluation evaluate(Captioner<float>& model, const std::vector<tasks::Scene>& sc
   if (scenes.empty()) throw ValueError("evaluate: no scenes");
   const auto& vocabulary = tasks::caption_vocabulary();
   Evaluation e;
-  e.scenes = scenes.size();
   double loss_sum = 0, word_right = 0, word_total = 0, exact = 0, loss_words = 0;
   for (std::size_t begin = 0; begin < scenes.size(); begin += batch) {
     const std::vector<tasks::Scene> part(

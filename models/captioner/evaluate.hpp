@@ -12,7 +12,6 @@ struct Evaluation {
   double loss = 0;      // teacher-forced cross-entropy per word (nats)
   double exact = 0;     // fraction of captions decoded exactly
   double per_word = 0;  // words equal at their position, over max(len(truth), len(decoded))
-  std::size_t scenes = 0;
 };
 
 // The model (eval mode, recording nothing) over `scenes` (not empty), decoding with `beam`

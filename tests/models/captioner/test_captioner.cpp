@@ -171,7 +171,7 @@ TEST_CASE("the captioner's config round-trips through metadata and refuses other
   other["program"] = "classify";
   CHECK_THROWS_WITH(CaptionerConfig::from_metadata(other), Catch::Contains("'classify'"));
   auto bad = m;
-  bad["hidden"] = "0";
+  bad.at("hidden").assign(1, '0');
   CHECK_THROWS_AS(CaptionerConfig::from_metadata(bad), ValueError);
   CHECK_THROWS_AS(Captioner<float>(CaptionerConfig{3, 0, 4}), ValueError);
   Captioner<float> model(c);
