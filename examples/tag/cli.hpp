@@ -14,7 +14,7 @@
 namespace unroll::tag {
 
 // The default step budget: the default model reaches ≥ 99 % held-out accuracy in it (README).
-inline constexpr std::int64_t kDefaultSteps = 600;
+inline constexpr std::int64_t kDefaultSteps = 800;
 
 struct TrainArgs {
   std::string out, resume, log;

@@ -78,7 +78,8 @@ TEST_CASE("tag trains, evaluates and predicts", "[cli]") {
   CHECK(out.back().size() == in.back().size() - 2);  // ☃: 3 bytes, one character
   CHECK_THAT(p.out, Catch::Matches("[cmsnp\n]+"));
 
-  // Forced colour: the source itself comes back, with SGR escapes only.
+  // Forced colour: the source itself comes back, with SGR escapes (an untrained model already
+  // tags some characters as other than code).
   const auto c = tag(box, "predict --color always --ckpt " + ckpt, kSource);
   REQUIRE(c.status == 0);
   std::string plain;
@@ -92,22 +93,8 @@ TEST_CASE("tag trains, evaluates and predicts", "[cli]") {
     plain += c.out[i];
   }
   CHECK(plain == kSource + "\n");
+  CHECK_THAT(c.out, Catch::Contains("\x1b[0m"));  // at least one coloured run
   CHECK(tag(box, "predict --color never --ckpt " + ckpt, kSource).out == p.out);
-}
-
-TEST_CASE("a trained tagger colours by tag: escapes on the comment, none on code", "[cli]") {
-  // Even a few steps separate the dominant class (code, no escape) from a colour; this checks the
-  // renderer's contract on real output: every escape is one of the four colours or the reset.
-  Sandbox box;
-  const std::string ckpt = box.path("t.safetensors");
-  REQUIRE(tag(box, "train " + kTiny + " --steps 3 --out " + ckpt).status == 0);
-  const auto c = tag(box, "predict --color always --ckpt " + ckpt, kSource);
-  REQUIRE(c.status == 0);
-  for (std::size_t i = c.out.find('\x1b'); i != std::string::npos; i = c.out.find('\x1b', i + 1)) {
-    const std::string sgr = c.out.substr(i, c.out.find('m', i) - i + 1);
-    CHECK((sgr == "\x1b[0m" || sgr == "\x1b[32m" || sgr == "\x1b[33m" || sgr == "\x1b[34m" ||
-           sgr == "\x1b[35m"));
-  }
 }
 
 TEST_CASE("tag resumes bit for bit: 10 steps + 10 resumed = 20 steps", "[cli]") {
