@@ -11,7 +11,6 @@
 
 #include <cstdio>
 #include <iostream>
-#include <iterator>
 
 #include "examples/common/output_folder.hpp"
 #include "examples/common/threads.hpp"
