@@ -69,8 +69,9 @@ std::string formats_help() {
 }
 
 CommandLine::CommandLine()
-    : app_("translate: dates as people write them → ISO dates (YYYY-MM-DD), a "
-           "sequence-to-sequence LSTM with attention") {
+    : app_(
+          "translate: dates as people write them → ISO dates (YYYY-MM-DD), a "
+          "sequence-to-sequence LSTM with attention") {
   app_.require_subcommand(1);
   app_.set_version_flag("--version", fmt::format("translate (unroll) {}", version()));
   app_.failure_message([](const CLI::App*, const CLI::Error& e) {
@@ -91,8 +92,9 @@ CommandLine::CommandLine()
       "characters or with a character none of the formats use prints 'error: …' in its place "
       "(exit status 2 at the end)");
   attention_ = app_.add_subcommand(
-      "attention", "draw the attention weights (input characters × output characters) of one "
-                   "date as OUT.svg and OUT.png");
+      "attention",
+      "draw the attention weights (input characters × output characters) of one "
+      "date as OUT.svg and OUT.png");
   predict_->footer(app_.get_footer());
   add_train_options(*train_, args_.train);
   for (CLI::App* cmd : {eval_, predict_, attention_})
@@ -105,8 +107,7 @@ CommandLine::CommandLine()
         ->check(cli::positive())
         ->capture_default_str();
   attention_->add_option("date", args_.text, "the date, e.g. \"3rd of March 2021\"")->required();
-  attention_->add_option("--out", args_.out, "output base: writes OUT.svg and OUT.png")
-      ->required();
+  attention_->add_option("--out", args_.out, "output base: writes OUT.svg and OUT.png")->required();
   for (CLI::App* cmd : {train_, eval_, predict_, attention_})
     cmd->add_option("--threads", args_.threads, cli::threads_help())
         ->check(cli::auto_or_count())

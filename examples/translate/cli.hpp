@@ -32,10 +32,10 @@ enum class Command { train, eval, predict, attention };
 struct Arguments {
   Command command = Command::train;
   TrainArgs train;
-  std::string ckpt;           // eval, predict, attention
-  std::size_t count = 3000;   // eval: held-out dates
-  std::size_t beam = 1;       // eval, predict: 1 greedy, else beam search of this width
-  std::string text, out;      // attention: the date and the output base (OUT.svg, OUT.png)
+  std::string ckpt;          // eval, predict, attention
+  std::size_t count = 3000;  // eval: held-out dates
+  std::size_t beam = 1;      // eval, predict: 1 greedy, else beam search of this width
+  std::string text, out;     // attention: the date and the output base (OUT.svg, OUT.png)
   std::string threads = "auto";
 };
 

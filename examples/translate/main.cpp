@@ -67,8 +67,7 @@ int train(translate::TrainArgs& a, ThreadTuner* threads) {
 }
 
 // The best hypothesis of a beam search of width `beam` for one encoded text.
-std::string beam_translate(Translator<float>& model, const std::u32string& text,
-                           std::size_t beam) {
+std::string beam_translate(Translator<float>& model, const std::u32string& text, std::size_t beam) {
   NoGrad no_grad;
   model.eval();
   const auto ids = model.config().encode_source(text);
@@ -112,8 +111,7 @@ int eval_command(const translate::Arguments& a) {
   fmt::print("by format\n");
   for (std::size_t f = 0; f < tasks::date_formats().size(); ++f)
     fmt::print("  {:<16} {:<24} {:6.2f} %  ({} dates)\n", tasks::date_formats()[f].name,
-               tasks::date_formats()[f].pattern, 100 * e.by_format[f].rate(),
-               e.by_format[f].total);
+               tasks::date_formats()[f].pattern, 100 * e.by_format[f].rate(), e.by_format[f].total);
   return 0;
 }
 
@@ -177,8 +175,8 @@ int predict_command(const translate::Arguments& a) {
 int attention_command(const translate::Arguments& a) {
   auto model = load_checkpoint<Translator<float>>(a.ckpt, "translate");
   if (model->config().attention == "none")
-    throw ValueError(fmt::format("'{}' was trained with --attention none: it has no weights to draw",
-                                 a.ckpt));
+    throw ValueError(
+        fmt::format("'{}' was trained with --attention none: it has no weights to draw", a.ckpt));
   const auto parsed = parse_line(model->config(), a.text);
   if (const auto* error = std::get_if<std::string>(&parsed))
     throw ValueError(fmt::format("'{}': {}", a.text, *error));
@@ -203,8 +201,8 @@ int attention_command(const translate::Arguments& a) {
   std::vector<std::string> x;
   for (char32_t c : text) x.push_back(c == U' ' ? "␣" : encode_utf8(c));
   plot::Heatmap h;
-  h.title(fmt::format("attention: \"{}\" → {}", encode_utf8(text),
-                      model->config().decode_target(out)))
+  h.title(
+       fmt::format("attention: \"{}\" → {}", encode_utf8(text), model->config().decode_target(out)))
       .x_label("input character")
       .y_label("output character")
       .colour_label("weight")

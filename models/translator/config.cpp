@@ -16,13 +16,17 @@ Seq2SeqConfig TranslatorConfig::seq2seq() const {
   c.source_vocab = source.size();
   c.target_vocab = static_cast<std::size_t>(kFirstSymbol) + target.size();
   c.embed = embed, c.hidden = hidden, c.layers = layers, c.bidirectional = bidirectional;
-  if (attention == "none") c.attention = std::nullopt;
-  else if (attention == "dot") c.attention = AttentionScore::Dot;
-  else if (attention == "general") c.attention = AttentionScore::General;
-  else if (attention == "additive") c.attention = AttentionScore::Additive;
+  if (attention == "none")
+    c.attention = std::nullopt;
+  else if (attention == "dot")
+    c.attention = AttentionScore::Dot;
+  else if (attention == "general")
+    c.attention = AttentionScore::General;
+  else if (attention == "additive")
+    c.attention = AttentionScore::Additive;
   else
-    throw ValueError(fmt::format(
-        "attention '{}' is not one of none, dot, general, additive", attention));
+    throw ValueError(
+        fmt::format("attention '{}' is not one of none, dot, general, additive", attention));
   c.validate();
   return c;
 }

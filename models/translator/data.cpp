@@ -55,7 +55,8 @@ DateBatch make_batch(const std::vector<tasks::DatePair>& pairs, const Translator
     b.lengths.push_back(source.size());
     const auto target = config.encode_target(pairs[r].iso);
     if (target.size() + 1 != kTargetSteps)
-      throw ValueError(fmt::format("translator::make_batch: '{}' is not an ISO date", pairs[r].iso));
+      throw ValueError(
+          fmt::format("translator::make_batch: '{}' is not an ISO date", pairs[r].iso));
     b.inputs(r, 0) = kStart;
     for (std::size_t t = 0; t < target.size(); ++t) {
       b.inputs(r, t + 1) = target[t];

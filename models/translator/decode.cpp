@@ -71,8 +71,7 @@ std::vector<std::vector<std::int64_t>> greedy_batch(Seq2Seq<float>& model,
 
 template void gather_state(StepState<float>&, const std::vector<std::size_t>&);
 template void gather_state(StepState<double>&, const std::vector<std::size_t>&);
-template Seq2Seq<float>::Encoded repeat_encoded<float>(const Seq2Seq<float>::Encoded&,
-                                                       std::size_t);
+template Seq2Seq<float>::Encoded repeat_encoded<float>(const Seq2Seq<float>::Encoded&, std::size_t);
 template Seq2Seq<double>::Encoded repeat_encoded<double>(const Seq2Seq<double>::Encoded&,
                                                          std::size_t);
 

@@ -22,8 +22,8 @@ Evaluation evaluate(Translator<float>& model, const std::vector<tasks::DatePair>
   e.by_length.resize(length_buckets().size());
   double loss_sum = 0;
   for (std::size_t first = 0; first < pairs.size(); first += batch) {
-    const std::vector<tasks::DatePair> part(
-        pairs.begin() + first, pairs.begin() + std::min(pairs.size(), first + batch));
+    const std::vector<tasks::DatePair> part(pairs.begin() + first,
+                                            pairs.begin() + std::min(pairs.size(), first + batch));
     const DateBatch b = make_batch(part, model.config());
     const auto encoded = model.encode(b.source, b.lengths);
     loss_sum += cross_entropy(model.decode(encoded, b.inputs), b.targets).value()() * part.size();

@@ -17,7 +17,8 @@ TranslateTask::TranslateTask(Translator<float>& model, std::vector<tasks::DatePa
 Var<float> TranslateTask::loss(std::int64_t step) {
   std::vector<tasks::DatePair> pairs;
   for (std::size_t b = 0; b < options_.batch; ++b)
-    pairs.push_back(training_pair(options_.seed, static_cast<std::uint64_t>(step) * options_.batch + b));
+    pairs.push_back(
+        training_pair(options_.seed, static_cast<std::uint64_t>(step) * options_.batch + b));
   const DateBatch batch = make_batch(pairs, model_.config());
   model_.train();
   const auto encoded = model_.encode(batch.source, batch.lengths);
