@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "models/tasks/dates.hpp"
 #include "tests/program_run.hpp"
 
 using namespace unroll;
@@ -25,6 +26,18 @@ Run translate(const Sandbox& box, const std::string& args, const std::string& in
 const std::string kTiny = "--embed 8 --hidden 8 --batch 8 --threads 1 --eval-every 5";
 
 }  // namespace
+
+TEST_CASE("translate --help and predict --help list every input format", "[cli]") {
+  Sandbox box;
+  for (const std::string cmd : {"--help", "predict --help"}) {
+    const auto h = translate(box, cmd);
+    REQUIRE(h.status == 0);
+    for (const auto& f : tasks::date_formats()) {
+      CHECK_THAT(h.out, Catch::Contains(f.pattern));
+      CHECK_THAT(h.out, Catch::Contains(f.example));
+    }
+  }
+}
 
 TEST_CASE("translate trains, evaluates, predicts and draws attention", "[cli]") {
   Sandbox box;
