@@ -86,18 +86,10 @@ int eval_command(const translate::Arguments& a) {
   if (a.beam == 1) {
     e = evaluate(*model, pairs);
   } else {
-    e.by_format.resize(tasks::date_formats().size());
-    e.by_length.resize(length_buckets().size());
+    e = empty_evaluation();
     for (const auto& p : pairs) {
       const std::u32string text = decode_utf8(p.human);
-      const bool right = beam_translate(*model, text, a.beam) == p.iso;
-      std::size_t bucket = 0;
-      while (bucket + 1 < length_buckets().size() && text.size() > length_buckets()[bucket].max)
-        ++bucket;
-      for (Tally* t : {&e.all, &e.by_format[p.format], &e.by_length[bucket]}) {
-        t->right += right;
-        ++t->total;
-      }
+      tally(e, p.format, text.size(), beam_translate(*model, text, a.beam) == p.iso);
     }
   }
   fmt::print("held-out: {} dates of days never trained on, decoding {}\n", e.all.total,

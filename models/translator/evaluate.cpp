@@ -13,13 +13,27 @@ const std::vector<LengthBucket>& length_buckets() {
   return b;
 }
 
+Evaluation empty_evaluation() {
+  Evaluation e;
+  e.by_format.resize(tasks::date_formats().size());
+  e.by_length.resize(length_buckets().size());
+  return e;
+}
+
+void tally(Evaluation& e, std::size_t format, std::size_t length, bool right) {
+  std::size_t bucket = 0;
+  while (bucket + 1 < length_buckets().size() && length > length_buckets()[bucket].max) ++bucket;
+  for (Tally* t : {&e.all, &e.by_format.at(format), &e.by_length[bucket]}) {
+    t->right += right;
+    ++t->total;
+  }
+}
+
 Evaluation evaluate(Translator<float>& model, const std::vector<tasks::DatePair>& pairs,
                     std::size_t batch) {
   NoGrad no_grad;
   model.eval();
-  Evaluation e;
-  e.by_format.resize(tasks::date_formats().size());
-  e.by_length.resize(length_buckets().size());
+  Evaluation e = empty_evaluation();
   double loss_sum = 0;
   for (std::size_t first = 0; first < pairs.size(); first += batch) {
     const std::vector<tasks::DatePair> part(pairs.begin() + first,
@@ -28,17 +42,8 @@ Evaluation evaluate(Translator<float>& model, const std::vector<tasks::DatePair>
     const auto encoded = model.encode(b.source, b.lengths);
     loss_sum += cross_entropy(model.decode(encoded, b.inputs), b.targets).value()() * part.size();
     const auto ids = greedy_batch(model, encoded, kStart, kTargetSteps + 1);
-    for (std::size_t r = 0; r < part.size(); ++r) {
-      const bool right = model.config().decode_target(ids[r]) == part[r].iso;
-      const std::size_t length = b.lengths[r];
-      std::size_t bucket = 0;
-      while (bucket + 1 < length_buckets().size() && length > length_buckets()[bucket].max)
-        ++bucket;
-      for (Tally* t : {&e.all, &e.by_format[part[r].format], &e.by_length[bucket]}) {
-        t->right += right;
-        ++t->total;
-      }
-    }
+    for (std::size_t r = 0; r < part.size(); ++r)
+      tally(e, part[r].format, b.lengths[r], model.config().decode_target(ids[r]) == part[r].iso);
   }
   e.loss = pairs.empty() ? 0.0 : loss_sum / pairs.size();
   return e;

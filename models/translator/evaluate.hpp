@@ -28,6 +28,11 @@ struct LengthBucket {
 };
 const std::vector<LengthBucket>& length_buckets();
 
+// Counts one translation of a date of format `format` and `length` input symbols.
+void tally(Evaluation& e, std::size_t format, std::size_t length, bool right);
+// An empty Evaluation with a tally per format and per length bucket.
+Evaluation empty_evaluation();
+
 // In batches of `batch` rows, under NoGrad.
 Evaluation evaluate(Translator<float>& model, const std::vector<tasks::DatePair>& pairs,
                     std::size_t batch = 250);
