@@ -48,17 +48,6 @@ std::vector<SplitClass> find_data(const std::string& root, std::uint64_t seed) {
   return split;
 }
 
-// The seed a checkpoint's files were split with.
-std::uint64_t split_seed(const std::string& checkpoint) {
-  const auto metadata = io::read_safetensors(checkpoint).metadata;
-  const auto it = metadata.find("seed");
-  if (it == metadata.end() || it->second.empty() ||
-      it->second.find_first_not_of("0123456789") != std::string::npos || it->second.size() > 19)
-    throw ValueError(
-        fmt::format("checkpoint '{}': metadata 'seed' is missing or not a number", checkpoint));
-  return std::stoull(it->second);
-}
-
 int train(classify::TrainArgs& a, const std::string& root, ThreadTuner* threads) {
   cli::check_output_folder(a.out);
   if (!a.log.empty()) cli::check_output_folder(a.log);
@@ -100,15 +89,16 @@ int train(classify::TrainArgs& a, const std::string& root, ThreadTuner* threads)
 int eval_command(const std::string& ckpt, const std::string& root, std::size_t per_bucket,
                  ThreadTuner* threads) {
   auto model = load_checkpoint<Classifier<float>>(ckpt, "classify");
-  const std::vector<SplitClass> split = find_data(root, split_seed(ckpt));
+  const std::uint64_t seed = checkpoint_seed(ckpt);
+  const std::vector<SplitClass> split = find_data(root, seed);
   const std::vector<ClassText> held_out = load_texts(split, true, kHeldOutBytes);
   const auto& classes = model->config().classes;
   for (std::size_t c = 0; c < classes.size(); ++c)
     if (c >= held_out.size() || held_out[c].name != classes[c])
       throw ValueError(fmt::format("'{}' classifies {}; the data has other classes", ckpt,
                                    fmt::join(classes, ", ")));
-  const Evaluation e = evaluate(
-      *model, stratified_snippets(held_out, per_bucket, split_seed(ckpt) + 2), 64, threads);
+  const Evaluation e =
+      evaluate(*model, stratified_snippets(held_out, per_bucket, seed + 2), 64, threads);
   std::size_t files = 0;
   for (const auto& c : split) files += c.held_out.size();
   fmt::print("held-out: {} snippets from {} files never trained on\n",

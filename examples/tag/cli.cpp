@@ -112,12 +112,7 @@ CommandLine::CommandLine(const std::string& default_root)
 }
 
 const Arguments& CommandLine::parse(int argc, const char* const* argv) {
-  const std::string first = argc > 1 ? argv[1] : "";
-  if (!first.empty() && first[0] != '-' && first != "train" && first != "eval" &&
-      first != "predict")
-    throw CLI::ParseError(
-        fmt::format("unknown command '{}': expected train, eval or predict", first),
-        CLI::ExitCodes::ExtrasError);
+  cli::check_command(argc, argv, {"train", "eval", "predict"});
   app_.parse(argc, argv);
   args_.command = *train_ ? Command::train : *eval_ ? Command::eval : Command::predict;
   args_.train.model.bidirectional = args_.train.direction == "bi";

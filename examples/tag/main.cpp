@@ -41,17 +41,6 @@ TaggedFiles find_data(const std::string& root, std::uint64_t seed) {
   return data;
 }
 
-// The seed a checkpoint's files were split with.
-std::uint64_t split_seed(const std::string& checkpoint) {
-  const auto metadata = io::read_safetensors(checkpoint).metadata;
-  const auto it = metadata.find("seed");
-  if (it == metadata.end() || it->second.empty() ||
-      it->second.find_first_not_of("0123456789") != std::string::npos || it->second.size() > 19)
-    throw ValueError(
-        fmt::format("checkpoint '{}': metadata 'seed' is missing or not a number", checkpoint));
-  return std::stoull(it->second);
-}
-
 int train(tag::TrainArgs& a, const std::string& root, ThreadTuner* threads) {
   cli::check_output_folder(a.out);
   if (!a.log.empty()) cli::check_output_folder(a.log);
@@ -85,7 +74,7 @@ int train(tag::TrainArgs& a, const std::string& root, ThreadTuner* threads) {
 
 int eval_command(const std::string& ckpt, const std::string& root, ThreadTuner* threads) {
   auto model = load_checkpoint<Tagger<float>>(ckpt, "tag");
-  const TaggedFiles data = find_data(root, split_seed(ckpt));
+  const TaggedFiles data = find_data(root, checkpoint_seed(ckpt));
   const Evaluation e = evaluate(*model, data.held_out, threads);
   fmt::print("held-out: {} characters of {} files never trained on\n", e.characters,
              data.held_out.size());
