@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "framework/io/metadata.hpp"
+
 namespace unroll {
+
+std::uint64_t checkpoint_seed(const std::string& path) {
+  return io::seed(io::read_safetensors(path).metadata, path);
+}
 
 template <class T>
 void save_parameters(const Module<T>& module, const std::string& path,

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,6 +35,9 @@ std::map<std::string, std::string> load_parameters(Module<T>& module, const std:
 /// The same from a file already read.
 template <class T>
 void load_parameters(Module<T>& module, const io::SafetensorsFile& file);
+
+/// The seed a checkpoint's task split its data with (io::seed of its metadata).
+std::uint64_t checkpoint_seed(const std::string& path);
 
 /// A model rebuilt from a checkpoint: its config from the file's metadata
 /// (`Config::from_metadata`, where Config is what `Model::config()` returns), then its parameters.

@@ -57,20 +57,9 @@ int train(caption::TrainArgs& a, ThreadTuner* threads) {
   return 0;
 }
 
-// The seed a checkpoint was trained with (its seen scenes for eval are drawn beside it).
-std::uint64_t trained_seed(const std::string& checkpoint) {
-  const auto metadata = io::read_safetensors(checkpoint).metadata;
-  const auto it = metadata.find("seed");
-  if (it == metadata.end() || it->second.empty() ||
-      it->second.find_first_not_of("0123456789") != std::string::npos || it->second.size() > 19)
-    throw ValueError(
-        fmt::format("checkpoint '{}': metadata 'seed' is missing or not a number", checkpoint));
-  return std::stoull(it->second);
-}
-
 int eval_command(const std::string& ckpt, std::size_t count, std::size_t beam) {
   auto model = load_checkpoint<Captioner<float>>(ckpt, "caption");
-  const std::uint64_t seed = trained_seed(ckpt) + kEvalSeed;
+  const std::uint64_t seed = checkpoint_seed(ckpt) + kEvalSeed;
   fmt::print("{} scenes per split, {}\n", count,
              beam == 1 ? std::string("greedy") : fmt::format("beam {}", beam));
   for (const auto split : {tasks::SceneSplit::Train, tasks::SceneSplit::HeldOut}) {

@@ -41,8 +41,12 @@ void add_train_options(CLI::App& cmd, TrainArgs& t) {
       ->check(cli::positive())
       ->capture_default_str();
   auto* steps =
-      cmd.add_option("--steps", t.steps, "stop after this many steps")->check(cli::positive());
-  cmd.add_option("--minutes", t.minutes, "stop after this much wall time (default 3)")
+      cmd.add_option("--steps", t.steps,
+                     "stop after this many steps (default 7000: about 3.5 minutes on an idle "
+                     "2-core machine)")
+          ->check(cli::positive());
+  cmd.add_option("--minutes", t.minutes,
+                 "stop after this much wall time instead (the accuracy then depends on the CPU)")
       ->check(cli::positive())
       ->excludes(steps);
   cmd.add_option("--lr", t.trainer.lr, "Adam's learning rate")

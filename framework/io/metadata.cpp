@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <exception>
+#include <stdexcept>
 
 #include "framework/errors.hpp"
 
@@ -43,6 +44,18 @@ bool flag(const std::string& key, const std::string& value) {
     throw ValueError(
         fmt::format("checkpoint metadata: '{}' = '{}' is not true or false", key, value));
   return value == "true";
+}
+
+std::uint64_t seed(const Metadata& m, const std::string& path) {
+  const auto it = m.find("seed");
+  const bool digits = it != m.end() && !it->second.empty() && it->second.size() <= 20 &&
+                      it->second.find_first_not_of("0123456789") == std::string::npos;
+  try {
+    if (digits) return std::stoull(it->second);
+  } catch (const std::out_of_range&) {
+  }
+  throw ValueError(
+      fmt::format("checkpoint '{}': metadata 'seed' is missing or not a number", path));
 }
 
 void require_program(const Metadata& m, const std::string& program) {

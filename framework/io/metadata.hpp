@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -21,6 +22,9 @@ std::size_t whole_number(const std::string& key, const std::string& value);
 double number(const std::string& key, const std::string& value);
 /// "true" or "false".
 bool flag(const std::string& key, const std::string& value);
+/// The "seed" a checkpoint's task wrote (the seed its data were split with), up to 2^64 − 1;
+/// ValueError naming `path` when it is missing or not a whole number.
+std::uint64_t seed(const Metadata& m, const std::string& path);
 /// ValueError unless the metadata's "program" is `program` (a checkpoint of another program).
 void require_program(const Metadata& m, const std::string& program);
 

@@ -124,21 +124,25 @@ std::size_t ClassText::symbols() const {
   return n;
 }
 
-std::vector<ClassSpec> default_classes(const std::string& repo) {
+std::vector<Source> cpp_sources(const std::string& repo) {
   const std::vector<std::string> cpp = {"*.cpp", "*.hpp", "*.h"};
-  const std::vector<std::string> cmake = {"CMakeLists.txt", "*.cmake"};
-  std::vector<Source> cpp_sources;
+  std::vector<Source> sources;
   for (const char* dir :
        {"framework", "layers", "models", "examples", "tests", "bench", "lab", "plot"})
-    cpp_sources.push_back({repo + "/" + dir, cpp});
+    sources.push_back({repo + "/" + dir, cpp});
   for (const char* dir :
        {"xtensor", "xtl", "xsimd", "fmt", "nlohmann", "CLI", "oneapi/dnnl", "catch2"})
-    cpp_sources.push_back({std::string("/usr/include/") + dir, cpp});
+    sources.push_back({std::string("/usr/include/") + dir, cpp});
+  return sources;
+}
+
+std::vector<ClassSpec> default_classes(const std::string& repo) {
+  const std::vector<std::string> cmake = {"CMakeLists.txt", "*.cmake"};
   return {
       {"english",
        {{repo + "/data/tinyshakespeare.txt", {}, true, false, 64 * 1024},
         {"/usr/share/common-licenses", {"*"}, false}}},
-      {"cpp", cpp_sources},
+      {"cpp", cpp_sources(repo)},
       {"markdown", {{repo, {"*.md"}}, {"/usr/share/doc", {"*.md"}}}},
       {"cmake", {{repo, cmake}, {"/usr/lib/*/cmake", cmake}, {"/usr/share/cmake*", cmake}}},
       {"shell",

@@ -47,6 +47,11 @@ struct FoundClass {
   std::size_t bytes() const;
 };
 
+// The C and C++ sources of the checkout at `repo` (framework, layers, models, examples, tests,
+// bench, lab, plot) and the headers of the dependencies under /usr/include (xtensor, xtl, xsimd,
+// fmt, nlohmann, CLI, oneapi/dnnl, catch2): the cpp class, and the tagger's data.
+std::vector<Source> cpp_sources(const std::string& repo);
+
 // The five default classes — english, cpp, markdown, cmake, shell — from the checkout at `repo`
 // (data/tinyshakespeare.txt in 64 KB sections, its sources, *.md, CMake files, scripts/ and
 // .ci/run) and the system: the headers of the dependencies under /usr/include, /usr/share/doc's

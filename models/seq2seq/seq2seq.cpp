@@ -15,6 +15,10 @@ void Seq2SeqConfig::validate() const {
     throw ValueError(
         fmt::format("Seq2Seq: embed {}, hidden {} and layers {} must all be at least 1", embed,
                     hidden, layers));
+  if (bidirectional && hidden % 2 != 0)
+    throw ValueError(fmt::format(
+        "Seq2Seq: a bidirectional encoder splits hidden {} in two halves: it must be even",
+        hidden));
 }
 
 template <class T>
@@ -25,8 +29,12 @@ Seq2Seq<T>::Seq2Seq(const Seq2SeqConfig& config, std::uint64_t seed) : config_(c
       "source_embed", std::make_shared<Embedding<T>>(config.source_vocab, config.embed, seed));
   target_embed_ = this->register_module(
       "target_embed", std::make_shared<Embedding<T>>(config.target_vocab, config.embed, seed + 1));
-  encoder_ = this->register_module("encoder",
-                                   std::make_shared<LSTM<T>>(LSTMOptions(options).seed(seed + 2)));
+  const std::size_t per_direction = config.bidirectional ? config.hidden / 2 : config.hidden;
+  encoder_ = this->register_module(
+      "encoder", std::make_shared<LSTM<T>>(LSTMOptions(config.embed, per_direction)
+                                               .layers(config.layers)
+                                               .bidirectional(config.bidirectional)
+                                               .seed(seed + 2)));
   decoder_ = this->register_module("decoder",
                                    std::make_shared<LSTM<T>>(LSTMOptions(options).seed(seed + 3)));
   if (config.attention) {
@@ -48,7 +56,20 @@ typename Seq2Seq<T>::Encoded Seq2Seq<T>::encode(const IndexArray& source,
     throw ShapeError(
         fmt::format("Seq2Seq: source ids {}: expected [B, S]", shape_str(source.shape())));
   auto out = encoder_->forward(source_embed_->forward(source), {}, lengths);
-  return {out.output, std::move(out.final_states), lengths};
+  if (!config_.bidirectional) return {out.output, std::move(out.final_states), lengths};
+  return {out.output, join_directions(out.final_states), lengths};
+}
+
+template <class T>
+StateList<T> Seq2Seq<T>::join_directions(const StateList<T>& states) {
+  StateList<T> joined;
+  for (std::size_t l = 0; l + 1 < states.size(); l += 2) {  // l0, l0 reverse, l1, …
+    State<T> s;
+    for (std::size_t p = 0; p < states[l].size(); ++p)
+      s.push_back(concat({states[l][p], states[l + 1][p]}, 1));
+    joined.push_back(std::move(s));
+  }
+  return joined;
 }
 
 template <class T>

@@ -5,6 +5,9 @@
 //   from the encoder's final states → d [B, T, H];
 //   with attention: c = Attention(d, e, lengths) [B, T, H] and d̃ = tanh(W_c [c; d]) [B, T, H];
 //   → Linear head [B, T, V] logits.
+// Bidirectional encoder (`bidirectional`): H/2 units per direction (H even), so e = [e→; e←]
+// [B, S, H] and every score works; the decoder's initial state of layer l is both directions'
+// final states of encoder layer l concatenated: h₀ = [h→_S; h←_1], c₀ = [c→_S; c←_1] [B, H].
 // During training every decoder step attends at once (one batched [B, T, S] matmul); decoding
 // runs the decoder one step at a time (Recurrent::step) through the same definitions.
 #pragma once
@@ -24,8 +27,9 @@ struct Seq2SeqConfig {
   std::size_t embed = 64;
   std::size_t hidden = 256;
   std::size_t layers = 1;
+  bool bidirectional = false;  // the encoder reads both ways (see the top of this file)
   std::optional<AttentionScore> attention = AttentionScore::General;  // nullopt: none
-  // ValueError naming the setting for a zero size.
+  // ValueError naming the setting for a zero size or an odd hidden size when bidirectional.
   void validate() const;
 };
 
@@ -41,6 +45,8 @@ class Seq2Seq : public Module<T> {
   };
   // ShapeError / ValueError (from the layers) for ids that are not [B, S] or bad lengths.
   Encoded encode(const IndexArray& source, const std::vector<std::size_t>& lengths) const;
+  // Bidirectional: per layer, the forward and reverse final states' parts concatenated [B, H].
+  static StateList<T> join_directions(const StateList<T>& states);
 
   // Teacher-forced logits [B, T, V] for the decoder inputs [B, T]; with weights (when given and
   // the model attends) the attention weights [B, T, S].
