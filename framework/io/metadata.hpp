@@ -11,6 +11,7 @@
 
 namespace unroll::io {
 
+/// A safetensors file's `__metadata__`: string keys to string values.
 using Metadata = std::map<std::string, std::string>;
 
 /// The value of `key`; ValueError when it is missing.
