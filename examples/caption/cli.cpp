@@ -21,6 +21,7 @@ void add_train_options(CLI::App& cmd, TrainArgs& t) {
   cmd.add_option("--encoder", t.model.encoder,
                  "hidden width of the image encoder's MLP, h0 = tanh(W2 relu(W1 x + b1) + b2); "
                  "0: one Linear layer, h0 = tanh(W x + b)")
+      ->check(cli::non_negative())
       ->capture_default_str();
   cmd.add_option("--embed", t.model.embed, "word embedding width")
       ->check(cli::positive())
@@ -107,7 +108,9 @@ CommandLine::CommandLine()
       ->capture_default_str();
   scenes_->add_flag("--held-out", args_.held_out,
                     "scenes with a shape–cell combination never trained on");
-  scenes_->add_option("--seed", args_.seed, "which scenes")->capture_default_str();
+  scenes_->add_option("--seed", args_.seed, "which scenes")
+      ->check(cli::non_negative())
+      ->capture_default_str();
   for (CLI::App* cmd : {train_, eval_, predict_})
     cmd->add_option("--threads", args_.threads, cli::threads_help())
         ->check(cli::auto_or_count())

@@ -89,6 +89,7 @@ int predict_command(const std::string& ckpt, std::size_t beam, bool no_art) {
   std::size_t errors = 0, lines = 0;
   std::string path;
   while (std::getline(std::cin, path)) {
+    if (!path.empty() && path.back() == '\r') path.pop_back();  // a list written on Windows
     ++lines;
     try {
       if (path.empty()) throw ValueError("an empty line: expected a PGM file's path");

@@ -22,6 +22,10 @@ std::map<std::string, std::string> CharLMConfig::to_metadata() const {
 
 CharLMConfig CharLMConfig::from_metadata(const std::map<std::string, std::string>& m) {
   using namespace io;
+  // charlm's checkpoints name no program (they predate the key); the other programs' do, and
+  // some have the same keys and tensor names (tag: cell, embed, hidden, layers, vocab).
+  if (const auto it = m.find("program"); it != m.end())
+    throw ValueError(fmt::format("its metadata names program '{}', not charlm", it->second));
   CharLMConfig c;
   c.cell = required(m, "cell");
   c.layers = whole_number("layers", required(m, "layers"));

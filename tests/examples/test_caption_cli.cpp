@@ -129,6 +129,9 @@ TEST_CASE("caption refuses a bad checkpoint or command in one line", "[cli][erro
   require_one_line_error(caption(box, "caption --ckpt x"), "unknown command 'caption'");
   require_one_line_error(caption(box, "train --steps 0 --out " + box.path("c.safetensors")),
                          "--steps");
+  // CLI11 reads "-1" into an unsigned option as 2^64 − 1: a Linear layer of that width.
+  require_one_line_error(caption(box, "train --encoder -1 --out " + box.path("c.safetensors")),
+                         "--encoder");
   require_one_line_error(caption(box, "train --steps 1 --out " + box.path("no/dir/c.safetensors")),
                          "no/dir");
   CHECK(!std::filesystem::exists(box.path("c.safetensors")));

@@ -115,6 +115,15 @@ TEST_CASE("checkpoint metadata numbers are the whole value, sizes digits only",
   }
 }
 
+// A tag checkpoint has charlm's keys and tensor names: without this check charlm read it as its
+// own and failed later on a tensor's shape.
+TEST_CASE("checkpoint metadata naming another program is refused", "[charlm][checkpoint]") {
+  auto metadata = small_config("gru").to_metadata();
+  metadata["program"] = "tag";
+  CHECK_THROWS_WITH(CharLMConfig::from_metadata(metadata),
+                    Catch::Contains("names program 'tag', not charlm"));
+}
+
 // steps + 1 wrapped to 0 for steps = 2^64 − 1: no window was scored and the loss was 0 / 0.
 TEST_CASE("evaluate refuses a window longer than the text, however long", "[charlm][eval]") {
   CharLM<float> model(small_config("gru"), 6);
