@@ -42,7 +42,7 @@ void add_train_options(CLI::App& cmd, TrainArgs& t) {
       ->capture_default_str();
   auto* steps =
       cmd.add_option("--steps", t.steps,
-                     "stop after this many steps (default 7000: about 3.3 minutes on an idle "
+                     "stop after this many steps (default 12000: about 3 minutes on an idle "
                      "2-core machine)")
           ->check(cli::positive());
   cmd.add_option("--minutes", t.minutes,

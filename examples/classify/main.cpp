@@ -31,7 +31,7 @@ constexpr double kHeldOutFraction = 0.2;
 constexpr std::size_t kTrainBytes = 4'000'000, kHeldOutBytes = 1'000'000;
 // Default training: enough for ≥ 95 % at snippet length ≥ 64 on held-out files, the same on
 // every machine (bench/RESULTS.md).
-constexpr std::int64_t kDefaultSteps = 7000;
+constexpr std::int64_t kDefaultSteps = 12000;
 // Symbols rarer than this in the training text read as <unk>.
 constexpr std::size_t kMinSymbolCount = 20;
 // Held-out snippets per class and length bucket that training validates on.
