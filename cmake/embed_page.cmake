@@ -1,0 +1,27 @@
+# Turns the hidden-state page's files (page.html, page.css, page.js) into one C++ source of raw
+# string literals, so they stay real files that editors and linters read as what they are.
+# Run as: cmake -DDIR=<folder of the files> -DOUT=<generated .cpp> -P embed_page.cmake
+set(delimiter "unroll_page")
+set(source "// Generated from ${DIR} by cmake/embed_page.cmake; edit those files instead.\n")
+string(APPEND source "#include \"examples/charlm/cells_page/assets.hpp\"\n\n")
+string(APPEND source "namespace unroll::charlm::cells_page_assets {\n")
+foreach(pair "kHtml;page.html" "kCss;page.css" "kJs;page.js")
+  list(GET pair 0 name)
+  list(GET pair 1 file)
+  file(READ ${DIR}/${file} content)
+  string(FIND "${content}" ")${delimiter}\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${file} contains the raw-string delimiter )${delimiter}\"")
+  endif()
+  if(NOT file STREQUAL "page.html")
+    string(TOLOWER "${content}" lowered)
+    string(FIND "${lowered}" "</s" closes)  # would end the inline <script> or <style> early
+    if(NOT closes EQUAL -1)
+      message(FATAL_ERROR "${file} contains \"</s\", which would close its inline element")
+    endif()
+  endif()
+  string(APPEND source "extern const std::string_view ${name} = R\"${delimiter}(${content})${delimiter}\";\n")
+endforeach()
+string(APPEND source "}  // namespace unroll::charlm::cells_page_assets\n")
+file(WRITE ${OUT}.tmp "${source}")
+file(RENAME ${OUT}.tmp ${OUT})
