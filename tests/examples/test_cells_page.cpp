@@ -277,6 +277,67 @@ TEST_CASE(
             .front() == "1");
 }
 
+TEST_CASE(
+    "a span selected with the mouse and a click on the ranking change the view and the address",
+    "[cells_page][browser]") {
+  ScratchDir box;
+  const std::string page = box.path("page.html");
+  write_cells_page(synthetic_page(), page);
+  // The page with a driver after its own script: it selects "bye now" as a mouse drag leaves it
+  // (a range over the characters' text nodes, then mouseup), then clicks the ranking's second row.
+  const auto [a, b] = quoted(1);
+  std::string html = slurp(page);
+  const auto end = html.rfind("</body>");
+  REQUIRE(end != std::string::npos);
+  html.insert(end, fmt::format(R"js(<script>
+const spans = document.getElementById('text').children;
+const range = document.createRange();
+range.setStart(spans[{}].firstChild, 0);
+range.setEnd(spans[{}].firstChild, 1);
+getSelection().addRange(range);
+document.getElementById('text').dispatchEvent(new MouseEvent('mouseup', {{ bubbles: true }}));
+const selected = location.hash, summary = document.getElementById('selection-cells').textContent;
+document.querySelector('#ranking li:nth-child(2) .who').click();
+const out = document.createElement('pre');
+out.id = 'driver';
+out.textContent = [selected, summary, location.hash, getSelection().rangeCount].join('|');
+document.body.append(out);
+</script>)js",
+                               a, b - 1));
+  const std::string driven = box.write("driven.html", html);
+  const std::string dom = render(box, driven, "series=0&cell=3&threshold=0.5", true);
+  const std::string log = unescape(element(dom, "<pre id=\"driver\">", "</pre>").substr(17));
+  INFO(log);
+  CHECK(log == fmt::format("#series=0&cell=3&feature=double-quoted%20string&select={}-{}"
+                           "&threshold=0.5|3 +0.907 +0.60|#series=1&cell=1&feature=double-"
+                           "quoted%20string&select={}-{}&threshold=0.5|0",
+                           a, b, a, b));
+  // Series 1 is shown now: its cells are below the threshold over "bye now".
+  CHECK(element(dom, "<p id=\"selection-summary\"", "</p>").find(" none.") != std::string::npos);
+}
+
+TEST_CASE("a plain RNN's page without features renders, and a bad address is reported, not applied",
+          "[cells_page][browser]") {
+  ScratchDir box;
+  CellsPage p = synthetic_page();
+  p.features.clear();
+  p.gates.clear();
+  const std::string page = box.path("page.html");
+  write_cells_page(p, page);
+  const std::string dom = render(box, page, "series=9&cell=2&feature=nope&select=5-2", true);
+  REQUIRE(dom.find("data-ready=\"true\"") != std::string::npos);
+  const std::string notice = element(dom, "<p id=\"notice\"", "</p>");
+  CHECK(notice.find("hidden") == std::string::npos);
+  CHECK(notice.find("series=9 (not in 0…1)") != std::string::npos);
+  CHECK(notice.find("feature=nope (no such feature)") != std::string::npos);
+  CHECK(notice.find("select=5-2") != std::string::npos);
+  CHECK(element(dom, "<div id=\"saturation-plots\"", "</div>").find("No gates") !=
+        std::string::npos);
+  CHECK(list_values(dom, "<ol id=\"ranking\"", R"re(data-cell="(\d+)")re").empty());
+  // The valid part applies: series 0, cell 2.
+  CHECK(dom.find("Cell 2 of layer 0 h") != std::string::npos);
+}
+
 TEST_CASE("the page's screenshot is drawn: the text's reds and blues, many colours",
           "[cells_page][browser]") {
   ScratchDir box;

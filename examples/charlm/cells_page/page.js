@@ -110,7 +110,15 @@
     span.charIndex = i;
     return span;
   });
-  textBox.append(...spans);
+  const all = document.createDocumentFragment();
+  spans.forEach((span) => all.append(span));
+  textBox.append(all);
+  // A selection given by the address is scrolled into the text's view (a third from the top).
+  function revealSelection() {
+    if (state.select) textBox.scrollTop = spans[state.select[0]].offsetTop - textBox.clientHeight / 3;
+    hideNext();
+  }
+  textBox.addEventListener('scroll', hideNext);
 
   function paintText() {
     const s = state.series, k = state.cell;
@@ -296,7 +304,11 @@
       list.append(li);
     }
     box.append(head, list);
-    const rect = spans[t].getBoundingClientRect();
+    const rect = spans[t].getBoundingClientRect(), view = textBox.getBoundingClientRect();
+    if (rect.bottom < view.top || rect.top > view.bottom) {
+      box.hidden = true; // scrolled out of the text's view
+      return;
+    }
     box.style.left = Math.max(4, rect.left + window.scrollX - 20) + 'px';
     box.style.top = rect.bottom + window.scrollY + 4 + 'px';
     box.hidden = false;
@@ -441,6 +453,7 @@
   window.addEventListener('hashchange', () => {
     readFragment();
     render();
+    revealSelection();
   });
 
   document.title = 'Hidden state — ' + data.title;
@@ -449,5 +462,6 @@
   drawSaturation();
   readFragment();
   render();
+  revealSelection();
   document.body.dataset.ready = 'true';
 })();
