@@ -110,9 +110,9 @@
     span.charIndex = i;
     return span;
   });
-  const all = document.createDocumentFragment();
-  spans.forEach((span) => all.append(span));
-  textBox.append(all);
+  const characters = document.createDocumentFragment();
+  spans.forEach((span) => characters.append(span));
+  textBox.append(characters);
   // A selection given by the address is scrolled into the text's view (a third from the top).
   function revealSelection() {
     if (state.select) textBox.scrollTop = spans[state.select[0]].offsetTop - textBox.clientHeight / 3;
