@@ -78,25 +78,24 @@ dnnl_status_t sgemm_block(bool trans_a, bool trans_b, std::size_t m, std::size_t
 // Below this many multiply-adds a GEMM runs on one thread: a parallel region costs more.
 constexpr double kSplitMinMultiplyAdds = 1 << 18;
 
-// Splits C into one block of whole rows (when M ≥ N) or of 16-column groups per thread, and
-// runs each block as a sequential oneDNN call. Measured here against oneDNN's own threading:
-// the recurrent step's [B,H]·[4H,H]ᵀ runs 35 % faster (oneDNN packs a transposed B poorly when
-// M is small), every other training shape the same, and oneDNN's threaded driver allocates on
-// each call (~390 operator-new calls per M training step) where the sequential one does not.
+// Splits C into `parts` blocks of whole rows (when M ≥ N) or of 16-column groups, and runs each
+// block as a sequential oneDNN call, the blocks shared out over `threads` threads. Measured here
+// against oneDNN's own threading: the recurrent step's [B,H]·[4H,H]ᵀ runs 35 % faster (oneDNN
+// packs a transposed B poorly when M is small), every other training shape the same, and
+// oneDNN's threaded driver allocates on each call (~390 operator-new calls per M training step)
+// where the sequential one does not.
 dnnl_status_t sgemm_split(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k,
                           float alpha, const float* a, std::size_t lda, const float* b,
-                          std::size_t ldb, float beta, float* c, std::size_t ldc, int threads) {
+                          std::size_t ldb, float beta, float* c, std::size_t ldc, std::size_t parts,
+                          int threads) {
   const bool split_rows = m >= n;
   const std::size_t extent = split_rows ? m : n;
   const std::size_t grain = split_rows ? 1 : 16;
   const std::size_t groups = (extent + grain - 1) / grain;
   dnnl_status_t status = dnnl_success;
-#pragma omp parallel num_threads(threads)
-  {
-    const std::size_t t = static_cast<std::size_t>(omp_get_thread_num());
-    const std::size_t parts = static_cast<std::size_t>(omp_get_num_threads());
-    const std::size_t begin = std::min(extent, groups * t / parts * grain);
-    const std::size_t end = std::min(extent, groups * (t + 1) / parts * grain);
+  auto run = [&](std::size_t part) {
+    const std::size_t begin = std::min(extent, groups * part / parts * grain);
+    const std::size_t end = std::min(extent, groups * (part + 1) / parts * grain);
     dnnl_status_t block = dnnl_success;
     if (begin < end && split_rows)
       block = sgemm_block(trans_a, trans_b, end - begin, n, k, alpha,
@@ -109,6 +108,12 @@ dnnl_status_t sgemm_split(bool trans_a, bool trans_b, std::size_t m, std::size_t
 #pragma omp critical(unroll_gemm_status)
       status = block;
     }
+  };
+  if (threads == 1) {  // no parallel region at all (one thread's team still costs its set-up)
+    for (std::size_t part = 0; part < parts; ++part) run(part);
+  } else {
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (std::size_t part = 0; part < parts; ++part) run(part);
   }
   return status;
 }
@@ -117,8 +122,16 @@ dnnl_status_t sgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, st
                     float alpha, const float* a, std::size_t lda, const float* b, std::size_t ldb,
                     float beta, float* c, std::size_t ldc) {
   const int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-  if (threads > 1 && static_cast<double>(m) * n * k >= kSplitMinMultiplyAdds)
-    return sgemm_split(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+  // A large product is cut into the same blocks whatever the thread count — one per core (or per
+  // thread, when more are asked for) — so each element of C comes from the same oneDNN call on one
+  // thread as on many: oneDNN's kernels for a block of 32 rows and for one of 64 round
+  // differently (seen for [M, K]·[N, K]ᵀ on an AMD EPYC), and training must give the same bits on
+  // any number of threads (tests/models/training/test_training_threads.cpp).
+  if (static_cast<double>(m) * n * k >= kSplitMinMultiplyAdds) {
+    const auto parts = static_cast<std::size_t>(std::max(threads, omp_get_num_procs()));
+    return sgemm_split(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parts,
+                       threads);
+  }
   if (threads == 1)
     return sgemm_block(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   struct SequentialOneDnn {  // a small product outside a parallel region: keep oneDNN on 1 thread
