@@ -6,6 +6,7 @@
 
 #include "examples/common/cli_checks.hpp"
 #include "framework/version.hpp"
+#include "models/char_lm/clamp.hpp"
 
 namespace unroll::charlm {
 namespace {
@@ -155,6 +156,67 @@ void add_sample_options(CLI::App& cmd, Arguments& a) {
   cmd.add_option("--seed", a.sample.seed, "random seed")
       ->check(kNonNegative)
       ->capture_default_str();
+  cmd.add_option("--clamp", a.clamps,
+                 "hold a cell at a value after every step: LAYER:CELL=VALUE sets h, "
+                 "LAYER:CELL:c=VALUE an LSTM's c (repeatable; find cells with `charlm cells`)")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            try {
+              parse_clamp(text);
+              return std::string();
+            } catch (const std::exception& e) {
+              return std::string(e.what());
+            }
+          },
+          "LAYER:CELL[:c]=VALUE"));
+}
+
+const char* const kHiddenDataHelp =
+    "UTF-8 text to read (default: the embedded corpus's last 10 %, which `charlm train` without "
+    "--data keeps for validation)";
+const char* const kLayersHelp = "the layers to record, e.g. 0,1 (default: all)";
+
+void add_states_options(CLI::App& cmd, Arguments& a) {
+  cmd.add_option("--ckpt", a.ckpt, "checkpoint (.safetensors)")->required();
+  cmd.add_option("--data", a.data, kHiddenDataHelp);
+  cmd.add_option("--out", a.states.out,
+                 "safetensors file: layer{l}.h, .c and the gates ([T, H] each), the text in "
+                 "its metadata")
+      ->required();
+  cmd.add_option("--layers", a.states.layers, kLayersHelp)->delimiter(',');
+  cmd.add_option("--limit", a.states.limit,
+                 "record at most the text's first N characters (a 2x256 LSTM keeps 12 KB per "
+                 "character)")
+      ->check(kPositive)
+      ->capture_default_str();
+  cmd.add_flag("--no-gates", a.states.no_gates, "record h and c only");
+  cmd.add_flag("--logits", a.states.logits, "also the next-character logits [T, V]");
+}
+
+void add_cells_options(CLI::App& cmd, Arguments& a) {
+  cmd.add_option("--ckpt", a.ckpt, "checkpoint (.safetensors)")->required();
+  cmd.add_option("--data", a.data, kHiddenDataHelp);
+  cmd.add_option("--layers", a.cells.layers, kLayersHelp)->delimiter(',');
+  cmd.add_option("--limit", a.cells.limit, "score on at most the text's first N characters")
+      ->check(kPositive)
+      ->capture_default_str();
+  cmd.add_option("--top", a.cells.top, "cells shown per feature")
+      ->check(kPositive)
+      ->capture_default_str();
+  cmd.add_option("--html", a.cells.html,
+                 "also write a self-contained page to explore the cells in a browser");
+  cmd.add_option("--html-chars", a.cells.html_chars, "characters of the text the page shows")
+      ->check(kPositive)
+      ->capture_default_str();
+  cmd.add_flag("--intervene", a.cells.intervene,
+               "clamp the best cell of the string and comment features high, then low, while "
+               "sampling, and measure the fraction of generated characters inside them");
+  cmd.add_option("--samples", a.cells.samples, "--intervene: samples per setting (seeds 1…N)")
+      ->check(kPositive)
+      ->capture_default_str();
+  cmd.add_option("--length", a.cells.length, "--intervene: characters per sample")
+      ->check(kPositive)
+      ->capture_default_str();
 }
 
 void add_demo_options(CLI::App& cmd, TrainArgs& t, std::string& prime) {
@@ -200,18 +262,28 @@ CommandLine::CommandLine()
   add_sample_options(*sample_, args_);
   add_eval_options(*eval_, args_);
   add_demo_options(*demo_, args_.train, args_.demo_prime);
-  for (CLI::App* cmd : {train_, sample_, eval_, demo_})
+  states_ = app_.add_subcommand(
+      "states", "record every layer's h, c and gates after each character of a text");
+  cells_ = app_.add_subcommand(
+      "cells",
+      "find the cells that track features of a text (strings, comments, brackets, line "
+      "position, …), with gate saturation; --html writes a page to explore them");
+  add_states_options(*states_, args_);
+  add_cells_options(*cells_, args_);
+  for (CLI::App* cmd : {train_, sample_, eval_, demo_, states_, cells_})
     cmd->add_option("--threads", args_.threads, cli::threads_help())
         ->check(cli::auto_or_count())
         ->capture_default_str();
 }
 
 const Arguments& CommandLine::parse(int argc, const char* const* argv) {
-  cli::check_command(argc, argv, {"train", "sample", "eval", "demo"});
+  cli::check_command(argc, argv, {"train", "sample", "eval", "demo", "states", "cells"});
   app_.parse(argc, argv);
   args_.command = *train_    ? Command::train
                   : *sample_ ? Command::sample
                   : *demo_   ? Command::demo
+                  : *states_ ? Command::states
+                  : *cells_  ? Command::cells
                              : Command::eval;
   const TrainArgs& t = args_.train;
   const auto& schedule = t.train.trainer.schedule;

@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "models/char_lm/config.hpp"
 #include "models/char_lm/generate.hpp"
@@ -25,7 +26,26 @@ struct TrainArgs {
   bool keep_best = false, skip_nonfinite = false;
 };
 
-enum class Command { train, sample, eval, demo };
+// `charlm states`: record every layer's states and gates over a text.
+struct StatesArgs {
+  std::string data, out;
+  std::vector<std::size_t> layers;  // empty: all
+  std::size_t limit = 20000;        // characters recorded at most (from the text's start)
+  bool no_gates = false, logits = false;
+};
+
+// `charlm cells`: score every cell against the text's features; the page; the intervention.
+struct CellsArgs {
+  std::string data, html;
+  std::vector<std::size_t> layers;  // empty: all
+  std::size_t limit = 50000;        // characters scored at most
+  std::size_t top = 3;              // cells printed per feature
+  std::size_t html_chars = 4000;    // characters shown on the page
+  bool intervene = false;
+  std::size_t samples = 20, length = 300;  // the intervention's samples, and their length
+};
+
+enum class Command { train, sample, eval, demo, states, cells };
 
 // Everything the command line says; only the chosen command's part is meaningful.
 struct Arguments {
@@ -33,7 +53,10 @@ struct Arguments {
   TrainArgs train;  // train, and demo's --data, --out, --steps, --minutes
   std::string demo_prime = "template <class T>";  // demo: what its sample starts from
   SampleOptions sample;
-  std::string ckpt, data;  // sample and eval
+  std::vector<std::string> clamps;  // sample: LAYER:CELL[:c]=VALUE, checked by parse_clamp
+  StatesArgs states;
+  CellsArgs cells;
+  std::string ckpt, data;  // sample, eval, states and cells
   std::size_t eval_seq = 64;
   std::string threads = "auto";  // "auto" or a positive count
 };
@@ -60,6 +83,8 @@ class CommandLine {
   CLI::App* sample_;
   CLI::App* eval_;
   CLI::App* demo_;
+  CLI::App* states_;
+  CLI::App* cells_;
 };
 
 }  // namespace unroll::charlm

@@ -3,6 +3,9 @@
 //   charlm train  [--data FILE] --out CKPT [model and training options]   (see --help)
 //   charlm sample --ckpt CKPT [--prime TEXT] [--length N] [--temperature T] [--top-k K]
 //   charlm eval   --ckpt CKPT --data FILE [--seq T]
+//   charlm states --ckpt CKPT --data FILE --out STATES [--layers L,…] [--limit N]
+//   charlm cells  --ckpt CKPT --data FILE [--html PAGE] [--intervene]
+//   charlm sample … --clamp LAYER:CELL[:c]=VALUE …   (a cell held at a value while sampling)
 //   charlm demo   --out CKPT [--steps N | --minutes M]       (what `make demo` runs)
 //   charlm --version
 //
@@ -16,10 +19,12 @@
 
 #include "examples/charlm/cli.hpp"
 #include "examples/charlm/default_corpus.hpp"
+#include "examples/charlm/hidden_state.hpp"
 #include "examples/common/output_folder.hpp"
 #include "examples/common/threads.hpp"
 #include "framework/thread_tuner.hpp"
 #include "layers/checkpoint.hpp"
+#include "models/char_lm/clamp.hpp"
 #include "models/char_lm/evaluate.hpp"
 #include "models/char_lm/generate.hpp"
 #include "models/char_lm/trainer.hpp"
@@ -106,8 +111,12 @@ std::optional<Figures> train(charlm::TrainArgs& a, ThreadTuner* threads) {
   return figures;
 }
 
-int sample_command(const std::string& ckpt, const SampleOptions& options, ThreadTuner* threads) {
+int sample_command(const std::string& ckpt, const SampleOptions& options, ThreadTuner* threads,
+                   const std::vector<std::string>& clamp_texts = {}) {
   auto model = load_checkpoint<CharLM<float>>(ckpt, "charlm");
+  std::vector<CellClamp> clamps;
+  for (const auto& text : clamp_texts) clamps.push_back(parse_clamp(text));
+  check_clamps(clamps, model->config());
   std::fputs(options.prime.c_str(), stdout);
   auto last = std::chrono::steady_clock::now();
   GenerationHook<float> time_each_symbol;
@@ -126,7 +135,7 @@ int sample_command(const std::string& ckpt, const SampleOptions& options, Thread
         std::fputs(symbol.c_str(), stdout);
         std::fflush(stdout);
       },
-      time_each_symbol);
+      clamps.empty() ? time_each_symbol : clamping_hook(std::move(clamps), time_each_symbol));
   std::fputs("\n", stdout);
   return 0;
 }
@@ -177,7 +186,11 @@ int main(int argc, char** argv) {
       case charlm::Command::train:
         return train(a.train, threads.apply(1)), 0;
       case charlm::Command::sample:
-        return sample_command(a.ckpt, a.sample, threads.apply(64));
+        return sample_command(a.ckpt, a.sample, threads.apply(64), a.clamps);
+      case charlm::Command::states:
+        return charlm::states_command(a.ckpt, a.data, a.states, threads.apply(1));
+      case charlm::Command::cells:
+        return charlm::cells_command(a.ckpt, a.data, a.cells, threads.apply(1));
       case charlm::Command::eval:
         return eval_command(a.ckpt, a.data, a.eval_seq, threads.apply(1));
       case charlm::Command::demo:

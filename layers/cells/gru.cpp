@@ -25,6 +25,20 @@ State<T> GRUCell<T>::step_projected(const Var<T>& p, const State<T>& state) cons
       parts<3>(p), parts<3>(q), h)};
 }
 
+template <class T>
+State<T> GRUCell<T>::gate_activations(const Var<T>& p, const State<T>& state) const {
+  this->check_projected(p, state);
+  auto q = linear(state[0], this->weight_hh, this->bias_hh);  // as in step_projected
+  auto [r, z, n] = pointwise<3>(
+      "gru_gates",
+      [](auto a_r, auto a_z, auto a_n, auto b_r, auto b_z, auto b_n) {
+        auto r = sigmoid(a_r + b_r);
+        return std::array{r, sigmoid(a_z + b_z), tanh(a_n + r * b_n)};
+      },
+      parts<3>(p), parts<3>(q));
+  return {r, z, n};
+}
+
 template class GRUCell<float>;
 template class GRUCell<double>;
 

@@ -6,6 +6,8 @@
 /// x [B, F], h [B, H]. Weights [3H, F] and [3H, H].
 #pragma once
 
+#include <array>
+
 #include "layers/cells/cell.hpp"
 
 namespace unroll {
@@ -19,6 +21,11 @@ class GRUCell : public StandardCell<T> {
   State<T> initial_state(std::size_t batch) const { return this->zeros(batch, 1); }
   /// The step from the projected input (see the top of this file).
   State<T> step_projected(const Var<T>& p, const State<T>& state) const override;
+  /// The gates a step from p_t and h opens, as activations: {r, z, n}, each [B, H] — what
+  /// step_projected computes on the way to h' (for looking inside a model).
+  State<T> gate_activations(const Var<T>& p, const State<T>& state) const;
+  /// The names of gate_activations' parts, in order.
+  static constexpr std::array<const char*, 3> gate_names{"r", "z", "n"};
 };
 
 }  // namespace unroll

@@ -32,6 +32,19 @@ State<T> LSTMCell<T>::step_projected(const Var<T>& p, const State<T>& state) con
   return {h, c};
 }
 
+template <class T>
+State<T> LSTMCell<T>::gate_activations(const Var<T>& p, const State<T>& state) const {
+  this->check_projected(p, state);
+  auto gates = linear(state[0], this->weight_hh, p);  // as in step_projected
+  auto [i, f, g, o] = pointwise<4>(
+      "lstm_gates",
+      [](auto i, auto f, auto g, auto o) {
+        return std::array{sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)};
+      },
+      parts<4>(gates));
+  return {i, f, g, o};
+}
+
 template class LSTMCell<float>;
 template class LSTMCell<double>;
 

@@ -68,6 +68,9 @@ class CharLM : public Module<T> {
 
   const CharLMConfig& config() const { return config_; }
   Rng& dropout_rng();
+  // The parts, for code that looks inside the model (models/char_lm/record.hpp).
+  const Embedding<T>& embedding() const { return *embed_; }
+  const Stack& stack() const { return rnn_; }
 
  private:
   // Both public constructors: registers embed, rnn (the stack) and head, in that order.

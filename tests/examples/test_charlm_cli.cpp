@@ -310,8 +310,9 @@ TEST_CASE("bad input exits non-zero with one clear line and writes no checkpoint
       charlm(box, "eval --ckpt " + ckpt + " --data " + box.write("other.txt", "the cat sat €")),
       "symbol '€' (U+20AC) at character 12 is not in the vocabulary");
   require_one_line_error(charlm(box, "sample --ckpt " + ckpt + " --prime Z"), "'Z' (U+005A)");
-  require_one_line_error(charlm(box, "frobnicate"),
-                         "unknown command 'frobnicate': expected train, sample, eval or demo");
+  require_one_line_error(
+      charlm(box, "frobnicate"),
+      "unknown command 'frobnicate': expected train, sample, eval, demo, states or cells");
 }
 
 // CLI11 2.1's range checks compare with < and >, which NaN passes, and it reads "-1" into an
