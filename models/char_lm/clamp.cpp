@@ -4,26 +4,49 @@
 
 #include <charconv>
 #include <cmath>
-#include <regex>
+#include <optional>
+#include <string_view>
 
 namespace unroll {
 
+namespace {
+
+// The digits at the start of `text` as a number of at most `most` digits, or nullopt.
+std::optional<std::size_t> leading_number(std::string_view& text, std::size_t most) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > most) return std::nullopt;
+  std::size_t value = 0;
+  std::from_chars(text.data(), text.data() + digits, value);
+  text.remove_prefix(digits);
+  return value;
+}
+
+}  // namespace
+
 CellClamp parse_clamp(const std::string& text) {
-  static const std::regex form(R"(^(\d{1,6}):(\d{1,9})(:[hc])?=(.+)$)");
-  std::smatch m;
-  if (!std::regex_match(text, m, form))
-    throw ValueError(
-        fmt::format("clamp '{}': expected LAYER:CELL=VALUE (h) or LAYER:CELL:c=VALUE (an LSTM's "
-                    "c), e.g. 1:17=0.9",
-                    text));
-  CellClamp c;
-  c.layer = std::stoul(m[1]);
-  c.cell = std::stoul(m[2]);
-  c.part = m[3] == ":c" ? 1 : 0;
-  const std::string value = m[4];
-  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), c.value);
-  if (error != std::errc() || end != value.data() + value.size() || !std::isfinite(c.value))
-    throw ValueError(fmt::format("clamp '{}': the value '{}' is not a finite number", text, value));
+  auto malformed = [&] {
+    return ValueError(fmt::format(
+        "clamp '{}': expected LAYER:CELL=VALUE (h) or LAYER:CELL:c=VALUE (an LSTM's c), e.g. "
+        "1:17=0.9",
+        text));
+  };
+  std::string_view rest = text;
+  const auto layer = leading_number(rest, 6);
+  if (!layer || rest.empty() || rest[0] != ':') throw malformed();
+  rest.remove_prefix(1);
+  const auto cell = leading_number(rest, 9);
+  if (!cell) throw malformed();
+  CellClamp c{*layer, *cell, 0, 0.0};
+  if (rest.size() >= 2 && rest[0] == ':' && (rest[1] == 'h' || rest[1] == 'c')) {
+    c.part = rest[1] == 'c' ? 1 : 0;
+    rest.remove_prefix(2);
+  }
+  if (rest.size() < 2 || rest[0] != '=') throw malformed();
+  rest.remove_prefix(1);
+  const auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), c.value);
+  if (error != std::errc() || end != rest.data() + rest.size() || !std::isfinite(c.value))
+    throw ValueError(fmt::format("clamp '{}': the value '{}' is not a finite number", text, rest));
   return c;
 }
 
