@@ -38,10 +38,11 @@ Text read_limited(const CharLM<float>& model, const std::string& path, std::size
   t.chars = path.empty() ? split_corpus(decode_utf8(default_corpus()), 0.1).validation
                          : read_text_file(path);
   t.full_size = t.chars.size();
-  if (t.chars.empty()) throw ValueError(fmt::format("{}: {} is empty", command, path));
+  const std::string name = path.empty() ? "the embedded corpus" : path;
+  if (t.chars.empty()) throw ValueError(fmt::format("{}: {} is empty", command, name));
   if (t.chars.size() > limit) t.chars.resize(limit);
   t.ids = model.config().vocabulary.encode(
-      t.chars, fmt::format("{}: {} (the checkpoint's vocabulary)", command, path));
+      t.chars, fmt::format("{}: {} (the checkpoint's vocabulary)", command, name));
   return t;
 }
 

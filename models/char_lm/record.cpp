@@ -123,14 +123,23 @@ Recording record_states(CharLM<float>& model, const std::vector<std::int64_t>& i
   };
 
   const bool residual_from_0 = config.embed == config.hidden;
-  for (std::size_t first = 0; first < steps; first += options.chunk) {
-    const std::size_t n = std::min(options.chunk, steps - first);
+  // A temporal skip's history does not carry from one forward call to the next: such a stack
+  // reads the whole text in one call, so the pass stays continuous.
+  const std::size_t chunk = config.temporal_skip != 0 ? steps : options.chunk;
+  for (std::size_t first = 0; first < steps; first += chunk) {
+    const std::size_t n = std::min(chunk, steps - first);
     IndexArray input = IndexArray::from_shape({1, n});
     std::copy(ids.begin() + static_cast<std::ptrdiff_t>(first),
               ids.begin() + static_cast<std::ptrdiff_t>(first + n), input.data());
     if (options.threads) options.threads->before_step();
     const auto started = std::chrono::steady_clock::now();
     const SequenceOutput<float> out = model.forward(input, carried, {.keep_states = true});
+    if (out.step_states.size() != config.layers || out.step_states[0].size() != n ||
+        out.step_states[0][0][0].value().size() != hidden)
+      throw ValueError(fmt::format(
+          "record states: the stack kept {} layers' states for this chunk of {} steps; {} layers "
+          "of {} steps of width {} were expected (a user-defined stack must honour keep_states)",
+          out.step_states.size(), n, config.layers, n, hidden));
     for (std::size_t l : layers)
       for (std::size_t t = 0; t < n; ++t) {
         copy_row(*series(l, "h"), first + t, out.step_states[l][t][0].value());

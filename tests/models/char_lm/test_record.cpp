@@ -144,3 +144,27 @@ TEST_CASE("a recording file holds every series, the logits and the text", "[reco
   CHECK(file.metadata.at("cell") == "gru");
   CHECK(file.at("layer1.h").as<float>()(3, 4) == rec.find(1, "h")->values(3, 4));
 }
+
+TEST_CASE("with a temporal skip the recording is one continuous pass whatever the chunk",
+          "[record]") {
+  for (const std::string mode : {"output", "accumulate"}) {
+    INFO(mode);
+    auto c = config("gru", false);
+    c.temporal_skip = 3;
+    c.skip_mode = mode;
+    CharLM<float> model(c, 4);
+    const auto ids = some_ids(20, model.config().vocabulary.size());
+    const Recording rec = record_states(model, ids, {.chunk = 4});
+    NoGrad no_grad;
+    model.eval();
+    StepState<float> state = model.start(1);
+    for (std::size_t t = 0; t < ids.size(); ++t) {
+      IndexArray id = IndexArray::from_shape({1});
+      id(0) = ids[t];
+      model.read(id, state);
+      const Array<float>& h = state.layer(2)[0].value();
+      for (std::size_t k = 0; k < 10; ++k)
+        CHECK(rec.find(2, "h")->values(t, k) == Approx(h(0, k)).margin(1e-5));
+    }
+  }
+}
