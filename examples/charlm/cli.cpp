@@ -6,7 +6,7 @@
 
 #include "examples/common/cli_checks.hpp"
 #include "framework/version.hpp"
-#include "models/char_lm/clamp.hpp"
+#include "models/char_lm/cell_clamp.hpp"
 
 namespace unroll::charlm {
 namespace {

@@ -14,7 +14,8 @@ FUZZ_SOURCES_utf8 = models/text/utf8.cpp
 FUZZ_SOURCES_corpus = models/text/utf8.cpp models/text/corpus.cpp models/text/vocabulary.cpp \
                       models/text/batches.cpp
 FUZZ_SOURCES_metadata = models/char_lm/config.cpp framework/io/metadata.cpp models/text/vocabulary.cpp models/text/utf8.cpp
-FUZZ_SOURCES_charlm_cli = examples/charlm/cli.cpp examples/common/cli_checks.cpp $(FUZZ_SOURCES_metadata)
+FUZZ_SOURCES_charlm_cli = examples/charlm/cli.cpp examples/common/cli_checks.cpp \
+                          models/char_lm/cell_clamp.cpp $(FUZZ_SOURCES_metadata)
 FUZZ_SOURCES_pgm = models/image/pgm.cpp framework/io/atomic_file.cpp
 FUZZ_SOURCES_cpp_tags = models/tasks/cpp_tags.cpp
 FUZZ_SEEDS_safetensors = tests/fixtures/io
