@@ -72,7 +72,7 @@ struct ForwardOptions {
   /// The input's rows are rows [offset, offset + B) of a batch of `total` split over processes
   /// (its axis is the batch axis, whatever `axis` says): dropout applies that part of the
   /// masks the whole batch would draw, so the processes together train as one would.
-  BatchShard batch;
+  BatchShard batch = {};
 };
 
 /// What Recurrent::forward returns.

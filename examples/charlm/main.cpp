@@ -13,12 +13,14 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 #include "examples/charlm/cli.hpp"
 #include "examples/charlm/default_corpus.hpp"
 #include "examples/common/output_folder.hpp"
 #include "examples/common/ranks.hpp"
 #include "examples/common/threads.hpp"
+#include "framework/distributed/communicator.hpp"
 #include "framework/thread_tuner.hpp"
 #include "layers/checkpoint.hpp"
 #include "models/char_lm/evaluate.hpp"
@@ -45,6 +47,7 @@ struct Figures {
 };
 
 std::optional<Figures> train(charlm::TrainArgs& a, ThreadTuner* threads) {
+  cli::report_job_end("charlm");
   a.train.random_windows = a.windows == "random";
   a.train.trainer.nonfinite =
       a.skip_nonfinite ? training::NonFinite::Skip : training::NonFinite::Stop;
@@ -175,7 +178,10 @@ int main(int argc, char** argv) {
   try {
     a = cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e, std::cout, std::cerr);
+    // Every rank parsed the same command line: rank 0 alone reports it.
+    std::ostringstream quiet;
+    return distributed::Communicator::world().is_root() ? cli.exit(e, std::cout, std::cerr)
+                                                        : cli.exit(e, quiet, quiet);
   }
   try {
     cli::Threads threads{a.threads, {}};

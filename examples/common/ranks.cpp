@@ -1,7 +1,9 @@
 #include "examples/common/ranks.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 
 #include "framework/distributed/communicator.hpp"
@@ -22,6 +24,28 @@ int report_failure(const char* program, const std::exception& error) {
   fmt::print(stderr, "{}: rank {}: {}\n", program, ranks.rank(), error.what());
   std::fflush(stderr);
   ranks.abort(1);
+}
+
+namespace {
+
+std::string job_end_line;  // written by the SIGTERM handler (set before it is installed)
+
+extern "C" void on_job_end(int) {
+  // Only async-signal-safe calls: write(2) and _exit.
+  [[maybe_unused]] const auto written = ::write(2, job_end_line.data(), job_end_line.size());
+  ::_exit(143);
+}
+
+}  // namespace
+
+void report_job_end(const std::string& program) {
+  const distributed::Communicator& ranks = distributed::Communicator::world();
+  if (ranks.size() == 1 || !ranks.is_root()) return;
+  job_end_line = fmt::format(
+      "{}: stopped by mpirun: another rank ended or failed, or the job was cancelled; the "
+      "checkpoint on disk is the last complete one\n",
+      program);
+  std::signal(SIGTERM, on_job_end);
 }
 
 void require_one_process(const std::string& program) {

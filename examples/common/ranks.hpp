@@ -13,6 +13,12 @@ namespace unroll::cli {
 // rank (MPI_Abort), so that none waits forever for this one.
 int report_failure(const char* program, const std::exception& error);
 
+// On rank 0 of several: when mpirun ends the job (SIGTERM: another rank ended or failed, or the
+// job was cancelled), prints "PROGRAM: stopped by mpirun: …; the checkpoint on disk is the last
+// complete one" and exits with status 143 — instead of vanishing without a word under
+// `mpirun -q`. Nothing on one process.
+void report_job_end(const std::string& program);
+
 // distributed::CollectiveError "PROGRAM runs on one process; it was started on N (mpirun): run it
 // without mpirun" when the world has more than one rank.
 void require_one_process(const std::string& program);

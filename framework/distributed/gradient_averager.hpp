@@ -16,6 +16,8 @@
 
 namespace unroll::distributed {
 
+/// The gradients of a fixed list of parameters, averaged over a communicator's ranks (see the
+/// top of this file).
 class GradientAverager {
  public:
   /// Buckets of at most `bucket_elements` floats (4 MB by default; a parameter larger than

@@ -36,9 +36,9 @@ Var<T> mse(const Var<T>& a, const Var<T>& b);
 /// Where a tensor's rows lie in a larger batch that is split over processes: x holds rows
 /// [offset, offset + x.dim(axis)) of `total` along `axis` (total = 0: x is the whole batch).
 struct BatchShard {
-  std::size_t axis = 0;
-  std::size_t offset = 0;
-  std::size_t total = 0;
+  std::size_t axis = 0;    ///< the batch axis of x
+  std::size_t offset = 0;  ///< x's first row in the whole batch
+  std::size_t total = 0;   ///< rows of the whole batch (0: x is the whole batch)
 };
 
 /// Training with p > 0: y = x ⊙ m, m = Bernoulli(1 − p) / (1 − p), one rng draw per two elements;

@@ -29,7 +29,8 @@ LoopResult run_training(Trainer& trainer, const LoopOptions& o) {
   distributed::Communicator& ranks = task.communicator();
   const bool root = ranks.is_root();  // the only rank that logs and reports
   const bool skipping = trainer.options().nonfinite == NonFinite::Skip;
-  MetricsLog log(root ? o.log : "", skipping, task.metric_names(), trainer.steps_done() > 0);
+  MetricsLog log(root ? o.log : "", skipping, ranks.size() > 1, task.metric_names(),
+                 trainer.steps_done() > 0);
   Progress progress(o.out, o.piped_report_every);
   const InterruptFlag interrupt;
   const auto start = std::chrono::steady_clock::now();
@@ -78,7 +79,7 @@ LoopResult run_training(Trainer& trainer, const LoopOptions& o) {
     }
     if (!root) continue;
     log.write({step, t, r.loss, last ? &*last : nullptr, r.grad_norm, r.lr, tokens_per_s,
-               trainer.skipped()});
+               trainer.skipped(), r.allreduce_s});
     double remaining = o.max_seconds > 0 ? o.max_seconds - t : 0;
     if (bounded)
       remaining = std::max(remaining, t / static_cast<double>(step - first) *
