@@ -69,6 +69,10 @@ struct ForwardOptions {
   /// Also return every layer's state after every step (SequenceOutput::step_states): Vars in
   /// the graph, so retain_grad() on them before backward gives ∂L/∂h_t for every t and layer.
   bool keep_states = false;
+  /// The input's rows are rows [offset, offset + B) of a batch of `total` split over processes
+  /// (its axis is the batch axis, whatever `axis` says): dropout applies that part of the
+  /// masks the whole batch would draw, so the processes together train as one would.
+  BatchShard batch = {};
 };
 
 /// What Recurrent::forward returns.
@@ -251,7 +255,8 @@ class Recurrent : public Module<typename Cell::value_type> {
       out = directions() == 1 ? per_direction[0] : concat({per_direction[0], per_direction[1]}, 2);
       if (options_.residual() && l >= first_residual_layer()) out = out + x;
       if (l + 1 < options_.layers() && options_.dropout() > 0.0)
-        out = dropout(out, options_.dropout(), this->is_training(), rng_);
+        out = dropout(out, options_.dropout(), this->is_training(), rng_,
+                      BatchShard{0, how.batch.offset, how.batch.total});  // out [B, T, D·H]
       x = out;
     }
     result.output = options_.batch_first() ? x : permute(x, {1, 0, 2});

@@ -15,6 +15,7 @@
 
 #include "examples/caption/cli.hpp"
 #include "examples/common/output_folder.hpp"
+#include "examples/common/ranks.hpp"
 #include "examples/common/threads.hpp"
 #include "layers/checkpoint.hpp"
 #include "models/captioner/batch.hpp"
@@ -125,6 +126,7 @@ int main(int argc, char** argv) {
     return cli.exit(e, std::cout, std::cerr);
   }
   try {
+    cli::require_one_process("caption");
     if (a.command == caption::Command::scenes)
       return scenes_command(a.folder, a.count, a.held_out, a.seed);
     cli::Threads threads{a.threads, {}};
@@ -141,8 +143,6 @@ int main(int argc, char** argv) {
     }
     return 1;
   } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "caption: {}\n", e.what());
-    return 1;
+    return cli::report_failure("caption", e);
   }
 }

@@ -16,12 +16,15 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 #include "examples/charlm/cli.hpp"
 #include "examples/charlm/default_corpus.hpp"
 #include "examples/charlm/hidden_state.hpp"
 #include "examples/common/output_folder.hpp"
+#include "examples/common/ranks.hpp"
 #include "examples/common/threads.hpp"
+#include "framework/distributed/communicator.hpp"
 #include "framework/thread_tuner.hpp"
 #include "layers/checkpoint.hpp"
 #include "models/char_lm/clamp.hpp"
@@ -49,6 +52,7 @@ struct Figures {
 };
 
 std::optional<Figures> train(charlm::TrainArgs& a, ThreadTuner* threads) {
+  cli::report_job_end("charlm");
   a.train.random_windows = a.windows == "random";
   a.train.trainer.nonfinite =
       a.skip_nonfinite ? training::NonFinite::Skip : training::NonFinite::Stop;
@@ -92,11 +96,16 @@ std::optional<Figures> train(charlm::TrainArgs& a, ThreadTuner* threads) {
           sample(*model, SampleOptions{.prime = "", .length = 200, .temperature = 0.8, .seed = 1}));
     };
   }
-  fmt::print(
-      "charlm: {} {}×{} (embed {}), vocabulary {}, {} parameters; {} training and {} "
-      "validation symbols\n",
-      model->config().cell, model->config().layers, model->config().hidden, model->config().embed,
-      vocab.size(), model->parameter_count(), corpus.train.size(), corpus.validation.size());
+  const distributed::Communicator& ranks = task.communicator();
+  if (ranks.is_root())
+    fmt::print(
+        "charlm: {} {}×{} (embed {}), vocabulary {}, {} parameters; {} training and {} "
+        "validation symbols{}\n",
+        model->config().cell, model->config().layers, model->config().hidden, model->config().embed,
+        vocab.size(), model->parameter_count(), corpus.train.size(), corpus.validation.size(),
+        ranks.size() > 1 ? fmt::format("; {} ranks of {} rows each", ranks.size(),
+                                       a.train.batch / static_cast<std::size_t>(ranks.size()))
+                         : "");
   training::LoopResult result;
   try {
     result = training::run_training(trainer, loop);
@@ -104,7 +113,7 @@ std::optional<Figures> train(charlm::TrainArgs& a, ThreadTuner* threads) {
     throw training::NonFiniteError(
         fmt::format("{}; nothing was saved (--skip-nonfinite skips such steps)", e.what()));
   }
-  if (!result.last_validation) return std::nullopt;
+  if (!result.last_validation || !ranks.is_root()) return std::nullopt;
   const Figures figures{*result.last_validation / std::log(2.0),
                         unigram_baseline(training_ids, validation_ids, vocab.size()).bits_per_char};
   fmt::print("{}\n", figures.line());
@@ -178,10 +187,17 @@ int main(int argc, char** argv) {
   try {
     a = cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e, std::cout, std::cerr);
+    // Every rank parsed the same command line: rank 0 alone reports it.
+    std::ostringstream quiet;
+    return distributed::Communicator::world().is_root() ? cli.exit(e, std::cout, std::cerr)
+                                                        : cli.exit(e, quiet, quiet);
   }
   try {
     cli::Threads threads{a.threads, {}};
+    if (a.command != charlm::Command::train)  // only train shares its work among ranks
+      cli::require_one_process(a.command == charlm::Command::sample ? "charlm sample"
+                               : a.command == charlm::Command::eval ? "charlm eval"
+                                                                    : "charlm demo");
     switch (a.command) {
       case charlm::Command::train:
         return train(a.train, threads.apply(1)), 0;
@@ -198,8 +214,6 @@ int main(int argc, char** argv) {
     }
     return 1;
   } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "charlm: {}\n", e.what());
-    return 1;
+    return cli::report_failure("charlm", e);
   }
 }

@@ -16,6 +16,7 @@
 #include "examples/classify/cli.hpp"
 #include "examples/classify/snippet_line.hpp"
 #include "examples/common/output_folder.hpp"
+#include "examples/common/ranks.hpp"
 #include "examples/common/threads.hpp"
 #include "layers/checkpoint.hpp"
 #include "models/classifier/evaluate.hpp"
@@ -162,6 +163,7 @@ int main(int argc, char** argv) {
     return cli.exit(e, std::cout, std::cerr);
   }
   try {
+    cli::require_one_process("classify");
     cli::Threads threads{a.threads, {}};
     switch (a.command) {
       case classify::Command::train:
@@ -173,8 +175,6 @@ int main(int argc, char** argv) {
     }
     return 1;
   } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "classify: {}\n", e.what());
-    return 1;
+    return cli::report_failure("classify", e);
   }
 }

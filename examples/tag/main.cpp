@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "examples/common/output_folder.hpp"
+#include "examples/common/ranks.hpp"
 #include "examples/common/threads.hpp"
 #include "examples/tag/cli.hpp"
 #include "examples/tag/render.hpp"
@@ -124,6 +125,7 @@ int main(int argc, char** argv) {
     return cli.exit(e, std::cout, std::cerr);
   }
   try {
+    cli::require_one_process("tag");
     cli::Threads threads{a.threads, {}};
     switch (a.command) {
       case tag::Command::train:
@@ -135,8 +137,6 @@ int main(int argc, char** argv) {
     }
     return 1;
   } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "tag: {}\n", e.what());
-    return 1;
+    return cli::report_failure("tag", e);
   }
 }

@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "examples/common/output_folder.hpp"
+#include "examples/common/ranks.hpp"
 #include "examples/common/threads.hpp"
 #include "examples/translate/cli.hpp"
 #include "layers/checkpoint.hpp"
@@ -206,6 +207,7 @@ int main(int argc, char** argv) {
     return cli.exit(e, std::cout, std::cerr);
   }
   try {
+    cli::require_one_process("translate");
     cli::Threads threads{a.threads, {}};
     switch (a.command) {
       case translate::Command::train:
@@ -222,8 +224,6 @@ int main(int argc, char** argv) {
     }
     return 1;
   } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "translate: {}\n", e.what());
-    return 1;
+    return cli::report_failure("translate", e);
   }
 }

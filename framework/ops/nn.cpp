@@ -230,24 +230,55 @@ Var<T> mse(const Var<T>& a, const Var<T>& b) {
 }
 
 template <class T>
-Var<T> dropout(const Var<T>& x, double p, bool training, std::mt19937_64& rng) {
+Var<T> dropout(const Var<T>& x, double p, bool training, std::mt19937_64& rng,
+               const BatchShard& shard) {
   if (!(p >= 0 && p < 1))
     throw ValueError(fmt::format("dropout: probability {} is outside [0, 1)", p));
+  const Shape& shape = x.shape();
+  if (shard.total > 0 &&
+      (shard.axis >= shape.size() || shard.offset + shape[shard.axis] > shard.total))
+    throw ShapeError(fmt::format("dropout: rows [{}, {}) of {} along axis {} do not fit x {}",
+                                 shard.offset,
+                                 shard.offset + (shard.axis < shape.size() ? shape[shard.axis] : 0),
+                                 shard.total, shard.axis, shape_str(shape)));
   if (!training || p == 0) return x;
   Var<T> y = detail::make_result<T>(
       "dropout", {&x}, [](Node<T>& n) { detail::accumulate(n.input(0), n.grad * n.saved); },
       kNoValues);
   Node<T>& node = *y.node();
-  // Each 64-bit draw gives two 32-bit uniforms u; an element is kept when u ≥ p·2³².
+  // Each 64-bit draw gives two 32-bit uniforms u; element g of the whole batch's mask (row-major)
+  // takes half g mod 2 of draw ⌊g / 2⌋, and is kept when u ≥ p·2³².
   const auto threshold = static_cast<std::uint64_t>(std::llround(p * 4294967296.0));
   const T scale = static_cast<T>(1 / (1 - p));
   Array<T>& mask = node.saved;
-  mask.resize(x.shape());
-  for (std::size_t i = 0; i < mask.size(); i += 2) {
-    const std::uint64_t bits = rng();
-    mask.data()[i] = (bits & 0xffffffffu) >= threshold ? scale : T(0);
-    if (i + 1 < mask.size()) mask.data()[i + 1] = (bits >> 32) >= threshold ? scale : T(0);
+  mask.resize(shape);
+  // x as [outer, rows, inner] around the shard's axis; the whole batch is [outer, total, inner].
+  const std::size_t axis = shard.total > 0 ? shard.axis : 0;
+  std::size_t outer = 1, inner = 1;
+  for (std::size_t d = 0; d < axis; ++d) outer *= shape[d];
+  for (std::size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
+  const std::size_t rows = shape.empty() ? 1 : shape[axis];
+  const std::size_t total = shard.total > 0 ? shard.total : rows;
+  const std::size_t offset = shard.total > 0 ? shard.offset : 0;
+  std::uint64_t drawn = 0, bits = 0;      // draws taken so far; the last one
+  auto draw = [&](std::uint64_t index) {  // draw `index` of the whole batch's stream
+    if (index + 1 > drawn) {
+      rng.discard(index - drawn);
+      bits = rng();
+      drawn = index + 1;
+    }
+    return bits;
+  };
+  T* m = mask.data();
+  for (std::size_t o = 0; o < outer; ++o) {
+    const std::uint64_t first = (o * total + offset) * inner;
+    for (std::size_t i = 0; i < rows * inner; ++i) {
+      const std::uint64_t g = first + i;
+      const std::uint64_t u = g % 2 == 0 ? draw(g / 2) & 0xffffffffu : draw(g / 2) >> 32;
+      *m++ = u >= threshold ? scale : T(0);
+    }
   }
+  rng.discard((outer * total * inner + 1) / 2 - drawn);
   xt::noalias(node.value) = x.value() * node.saved;
   return y;
 }
@@ -257,7 +288,7 @@ Var<T> dropout(const Var<T>& x, double p, bool training, std::mt19937_64& rng) {
   template Var<T> log_softmax(const Var<T>&, std::ptrdiff_t);                    \
   template Var<T> cross_entropy(const Var<T>&, const IndexArray&, std::int64_t); \
   template Var<T> mse(const Var<T>&, const Var<T>&);                             \
-  template Var<T> dropout(const Var<T>&, double, bool, std::mt19937_64&);
+  template Var<T> dropout(const Var<T>&, double, bool, std::mt19937_64&, const BatchShard&);
 UNROLL_INSTANTIATE(float)
 UNROLL_INSTANTIATE(double)
 #undef UNROLL_INSTANTIATE

@@ -33,9 +33,21 @@ Var<T> cross_entropy(const Var<T>& logits, const IndexArray& targets,
 template <class T>
 Var<T> mse(const Var<T>& a, const Var<T>& b);
 
+/// Where a tensor's rows lie in a larger batch that is split over processes: x holds rows
+/// [offset, offset + x.dim(axis)) of `total` along `axis` (total = 0: x is the whole batch).
+struct BatchShard {
+  std::size_t axis = 0;    ///< the batch axis of x
+  std::size_t offset = 0;  ///< x's first row in the whole batch
+  std::size_t total = 0;   ///< rows of the whole batch (0: x is the whole batch)
+};
+
 /// Training with p > 0: y = x ⊙ m, m = Bernoulli(1 − p) / (1 − p), one rng draw per two elements;
 /// otherwise x itself (the same Var).  0 ≤ p < 1, checked in both modes.  dx += dy ⊙ m.
+/// With a `shard`, m is the shard's rows of the mask the whole batch would draw, and `rng`
+/// advances past the whole batch's draws: every process of a split batch keeps one stream, and
+/// together they apply the masks one process would. ShapeError when the shard does not fit x.
 template <class T>
-Var<T> dropout(const Var<T>& x, double p, bool training, std::mt19937_64& rng);
+Var<T> dropout(const Var<T>& x, double p, bool training, std::mt19937_64& rng,
+               const BatchShard& shard = {});
 
 }  // namespace unroll

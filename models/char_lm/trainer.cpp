@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "framework/distributed/fingerprint.hpp"
 #include "models/char_lm/evaluate.hpp"
 #include "models/training/training_state.hpp"
 
@@ -17,6 +18,17 @@ std::string carried_name(std::size_t layer, std::size_t part) {
   return fmt::format("carry.l{}.p{}", layer, part);
 }
 
+// Rows [first, first + count) of a row-major [R, …] array.
+template <class A>
+A rows_of(const A& a, std::size_t first, std::size_t count) {
+  Shape shape(a.shape().begin(), a.shape().end());
+  const std::size_t row = a.size() / shape[0];
+  shape[0] = count;
+  A out = A::from_shape(shape);
+  std::copy_n(a.data() + first * row, count * row, out.data());
+  return out;
+}
+
 }  // namespace
 
 void TrainOptions::validate() const {
@@ -25,12 +37,35 @@ void TrainOptions::validate() const {
 }
 
 CharLMTask::CharLMTask(CharLM<float>& model, std::vector<std::int64_t> train_ids,
-                       std::vector<std::int64_t> validation_ids, const TrainOptions& options)
+                       std::vector<std::int64_t> validation_ids, const TrainOptions& options,
+                       distributed::Communicator& ranks)
     : model_(model),
       options_((options.validate(), options)),
+      ranks_(ranks),
+      training_fingerprint_(distributed::fingerprint_of(std::span<const std::int64_t>(train_ids))),
       batches_(std::move(train_ids), options.batch, options.seq, options.random_offsets,
                options.seed),
-      validation_(std::move(validation_ids)) {}
+      validation_(std::move(validation_ids)) {
+  if (options_.batch % static_cast<std::size_t>(ranks_.size()) != 0)
+    throw distributed::CollectiveError(fmt::format(
+        "--batch {} is not divisible by the {} ranks: the batch is the global one, each rank "
+        "trains an equal share of it; use a multiple of {}",
+        options_.batch, ranks_.size(), ranks_.size()));
+}
+
+std::vector<distributed::Fingerprint> CharLMTask::fingerprints() const {
+  std::string config;
+  for (const auto& [key, value] : model_.config().to_metadata()) config += key + "=" + value + ";";
+  const auto& o = options_;
+  return {
+      {"model configuration", distributed::fingerprint(config)},
+      {"training data", training_fingerprint_},
+      {"validation data", distributed::fingerprint_of(std::span<const std::int64_t>(validation_))},
+      {"batch, window and seed settings",
+       distributed::fingerprint(fmt::format("batch {} seq {} seed {} offsets {} windows {}",
+                                            o.batch, o.seq, o.seed, o.random_offsets,
+                                            windows_name(o.random_windows)))}};
+}
 
 Var<float> CharLMTask::loss(std::int64_t step) {
   if (options_.random_windows)
@@ -38,9 +73,17 @@ Var<float> CharLMTask::loss(std::int64_t step) {
   else
     batches_.next(batch_);
   if (batch_.starts_epoch) carried_.clear();  // every stream starts over
+  const bool sharded = ranks_.size() > 1;
+  if (sharded) {
+    shard_.inputs = rows_of(batch_.inputs, offset(), rows());
+    shard_.targets = rows_of(batch_.targets, offset(), rows());
+  }
+  const Batch& mine = sharded ? shard_ : batch_;
   model_.train();
-  out_ = model_.forward(batch_.inputs, carried_);
-  return model_.loss(out_.output, batch_.targets);
+  ForwardOptions how;
+  if (sharded) how.batch = {0, offset(), options_.batch};
+  out_ = model_.forward(mine.inputs, carried_, how);
+  return model_.loss(out_.output, mine.targets);
 }
 
 void CharLMTask::finish_step(bool applied) {
@@ -55,7 +98,24 @@ void CharLMTask::finish_step(bool applied) {
 }
 
 training::Validation CharLMTask::validate() {
-  return {evaluate(model_, validation_, options_.seq).loss_nats, {}};
+  if (ranks_.size() == 1) return {evaluate(model_, validation_, options_.seq).loss_nats, {}};
+  // Rank r scores windows [r·n/N, (r+1)·n/N) of the n; Σ loss × characters and Σ characters
+  // are summed over the ranks.
+  const std::size_t seq = options_.seq, windows = (validation_.size() - 1) / seq;
+  const auto share = [&](int rank) {
+    return windows * static_cast<std::size_t>(rank) / static_cast<std::size_t>(ranks_.size());
+  };
+  const std::size_t first = share(ranks_.rank()), last = share(ranks_.rank() + 1);
+  double sums[2] = {0, 0};
+  if (last > first) {
+    const std::vector<std::int64_t> mine(validation_.begin() + first * seq,
+                                         validation_.begin() + last * seq + 1);
+    const Evaluation e = evaluate(model_, mine, seq);
+    sums[0] = e.loss_nats * static_cast<double>(e.chars);
+    sums[1] = static_cast<double>(e.chars);
+  }
+  ranks_.allreduce_sum(sums);
+  return {sums[0] / sums[1], {}};
 }
 
 std::string CharLMTask::describe(const training::Validation& validation) const {
@@ -67,9 +127,24 @@ std::map<std::string, std::string> CharLMTask::checkpoint_metadata() const {
 }
 
 void CharLMTask::save_state(io::SafetensorsFile& state) const {
+  // Every rank's rows of each carried state [B/N, …] (the same layers and parts on every rank),
+  // gathered into [B, …] by a sum of zero-padded arrays: exact, each element being one rank's
+  // value plus zeros.
   for (std::size_t l = 0; l < carried_.size(); ++l)
-    for (std::size_t p = 0; p < carried_[l].size(); ++p)
-      state.add(carried_name(l, p), carried_[l][p].value());
+    for (std::size_t p = 0; p < carried_[l].size(); ++p) {
+      const Array<float>& mine = carried_[l][p].value();
+      if (ranks_.size() == 1) {
+        state.add(carried_name(l, p), mine);
+        continue;
+      }
+      Shape shape(mine.shape().begin(), mine.shape().end());
+      shape[0] = options_.batch;
+      Array<float> all = Array<float>::from_shape(shape);
+      std::fill(all.begin(), all.end(), 0.0f);
+      std::copy_n(mine.data(), mine.size(), all.data() + offset() * (mine.size() / rows()));
+      ranks_.allreduce_sum(std::span<float>(all.data(), all.size()));
+      state.add(carried_name(l, p), all);
+    }
   std::ostringstream rng;
   rng << model_.dropout_rng();
   const auto position = batches_.position();
@@ -91,8 +166,13 @@ void CharLMTask::load_state(const io::SafetensorsFile& state, const std::string&
   carried_.clear();
   for (std::size_t l = 0; state.tensors.count(carried_name(l, 0)); ++l) {
     State<float> s;
-    for (std::size_t p = 0; state.tensors.count(carried_name(l, p)); ++p)
-      s.emplace_back(state.at(carried_name(l, p)).as<float>());
+    for (std::size_t p = 0; state.tensors.count(carried_name(l, p)); ++p) {
+      const Array<float> all = state.at(carried_name(l, p)).as<float>();
+      if (all.dimension() == 0 || all.shape()[0] != options_.batch)
+        throw ShapeError(fmt::format("training state '{}': {} is {}, not [{}, …]", path,
+                                     carried_name(l, p), shape_str(all.shape()), options_.batch));
+      s.emplace_back(ranks_.size() == 1 ? all : rows_of(all, offset(), rows()));
+    }
     carried_.push_back(std::move(s));
   }
   const auto& m = state.metadata;

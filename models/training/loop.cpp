@@ -26,47 +26,60 @@ void check(const LoopOptions& o, const Task& task) {
 LoopResult run_training(Trainer& trainer, const LoopOptions& o) {
   Task& task = trainer.task();
   check(o, task);
+  distributed::Communicator& ranks = task.communicator();
+  const bool root = ranks.is_root();  // the only rank that logs and reports
   const bool skipping = trainer.options().nonfinite == NonFinite::Skip;
-  MetricsLog log(o.log, skipping, task.metric_names(), trainer.steps_done() > 0);
+  MetricsLog log(root ? o.log : "", skipping, ranks.size() > 1, task.metric_names(),
+                 trainer.steps_done() > 0);
   Progress progress(o.out, o.piped_report_every);
   const InterruptFlag interrupt;
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
+  // Whether to stop, the same on every rank: rank 0's clock decides the time budget, and a
+  // Ctrl-C on any rank stops them all (one small allreduce per step on several ranks).
+  struct Stop {
+    bool out_of_time = false, interrupted = false;
+  };
+  auto agree = [&] {
+    double flags[2] = {root && o.max_seconds > 0 && elapsed() >= o.max_seconds ? 1.0 : 0.0,
+                       interrupt.raised() ? 1.0 : 0.0};
+    ranks.allreduce_sum(flags);
+    return Stop{flags[0] > 0, flags[1] > 0};
+  };
   const bool bounded = o.max_steps != std::numeric_limits<std::int64_t>::max();
   const std::int64_t first = trainer.steps_done();
   std::optional<Validation> last;
   LoopResult result;
-  while (trainer.steps_done() < o.max_steps && !(o.max_seconds > 0 && elapsed() >= o.max_seconds)) {
-    if (interrupt.raised()) {
-      result.interrupted = true;
-      break;
-    }
+  Stop stop = agree();
+  while (trainer.steps_done() < o.max_steps && !stop.out_of_time && !stop.interrupted) {
     StepResult r;
     if (o.threads) o.threads->before_step();
     const double step_start = elapsed();
     try {
       r = trainer.step();
     } catch (const NonFiniteError&) {
-      progress.finish();
+      if (root) progress.finish();
       throw;
     }
     if (o.threads) o.threads->after_step(elapsed() - step_start);
     const std::int64_t step = trainer.steps_done();
+    stop = agree();
     const double t = elapsed();
     const double tokens_per_s =
         static_cast<double>((step - first) * static_cast<std::int64_t>(task.tokens_per_step())) /
         std::max(t, 1e-9);
-    const bool final_step = step == o.max_steps || (o.max_seconds > 0 && t >= o.max_seconds);
+    const bool final_step = step == o.max_steps || stop.out_of_time;
     const bool on_cadence = step % o.eval_every == 0;
     if (task.has_validation() && (on_cadence || final_step)) {
       last = task.validate();
       if (trainer.record_validation(last->loss, on_cadence) && o.keep_best)
         trainer.save_best(best_checkpoint_path(o.checkpoint), last->loss);
     }
+    if (!root) continue;
     log.write({step, t, r.loss, last ? &*last : nullptr, r.grad_norm, r.lr, tokens_per_s,
-               trainer.skipped()});
+               trainer.skipped(), r.allreduce_s});
     double remaining = o.max_seconds > 0 ? o.max_seconds - t : 0;
     if (bounded)
       remaining = std::max(remaining, t / static_cast<double>(step - first) *
@@ -77,12 +90,14 @@ LoopResult run_training(Trainer& trainer, const LoopOptions& o) {
         final_step);
     if (o.report_every > 0 && o.report && step % o.report_every == 0) progress.note(o.report(step));
   }
-  progress.finish();
+  result.interrupted = stop.interrupted;
+  if (root) progress.finish();
   trainer.save(o.checkpoint);
   result.steps = trainer.steps_done();
   result.skipped = trainer.skipped();
   result.seconds = elapsed();
   if (last) result.last_validation = last->loss;
+  if (!root) return result;
   const std::string skipped = trainer.options().nonfinite == NonFinite::Skip
                                   ? fmt::format(", {} skipped as non-finite", result.skipped)
                                   : "";

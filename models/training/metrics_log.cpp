@@ -8,9 +8,11 @@
 
 namespace unroll::training {
 
-MetricsLog::MetricsLog(const std::string& path, bool skipped_column,
+MetricsLog::MetricsLog(const std::string& path, bool skipped_column, bool allreduce_column,
                        std::vector<std::string> metric_names, bool append)
-    : skipped_column_(skipped_column), metrics_(metric_names.size()) {
+    : skipped_column_(skipped_column),
+      allreduce_column_(allreduce_column),
+      metrics_(metric_names.size()) {
   if (path.empty()) return;
   namespace fs = std::filesystem;
   append = append && fs::exists(path) && fs::file_size(path) > 0;
@@ -19,6 +21,7 @@ MetricsLog::MetricsLog(const std::string& path, bool skipped_column,
   if (append) return;
   file_ << "step,elapsed_s,train_loss,val_loss,grad_norm,lr,tokens_per_s";
   if (skipped_column_) file_ << ",skipped";
+  if (allreduce_column_) file_ << ",allreduce_s";
   for (const auto& name : metric_names) file_ << ',' << name;
   file_ << '\n';
 }
@@ -30,6 +33,7 @@ void MetricsLog::write(const MetricsRow& row) {
                        row.train_loss, v ? fmt::format("{:.5f}", v->loss) : std::string(),
                        row.grad_norm, row.lr, row.tokens_per_s);
   if (skipped_column_) file_ << ',' << row.skipped;
+  if (allreduce_column_) file_ << fmt::format(",{:.6f}", row.allreduce_s);
   for (std::size_t i = 0; i < metrics_; ++i)
     file_ << ',' << (v && i < v->metrics.size() ? fmt::format("{:.5f}", v->metrics[i]) : "");
   file_ << '\n' << std::flush;

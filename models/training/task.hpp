@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "framework/distributed/communicator.hpp"
 #include "framework/io/safetensors.hpp"
 #include "framework/tape.hpp"
 #include "layers/module.hpp"
@@ -32,8 +33,21 @@ class Task {
   // After backward, before the tape is reset: keep (detached) what the next step needs and
   // release every other Var of this step. `applied` is false for a step skipped as non-finite.
   virtual void finish_step(bool applied) {}
-  // Tokens (or examples) per step, for the throughput.
+  // Tokens (or examples) per step, for the throughput: of the global batch.
   virtual std::size_t tokens_per_step() const = 0;
+
+  // Data parallelism (framework/distributed/). A task that shards takes, on each rank of
+  // communicator(), an equal share of the global batch in loss() (so the mean of the ranks'
+  // losses is the global batch's) and of the validation in validate() (reduced over the
+  // ranks); save_state is then collective and load_state reads the same file on every rank.
+  // The Trainer refuses to run a task that does not shard on more than one rank.
+  virtual bool shards_batch() const { return false; }
+  virtual distributed::Communicator& communicator() const {
+    return distributed::Communicator::world();
+  }
+  // What every rank must hold alike (model configuration, vocabulary, data, settings): the
+  // Trainer stops every rank with one error when they differ.
+  virtual std::vector<distributed::Fingerprint> fingerprints() const { return {}; }
 
   virtual bool has_validation() const { return false; }
   // Called only when has_validation(); records nothing.

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "framework/distributed/fingerprint.hpp"
 #include "framework/optim/adagrad.hpp"
 #include "framework/optim/adam.hpp"
 #include "framework/optim/clip.hpp"
@@ -33,6 +34,24 @@ std::vector<double> split_numbers(const std::string& s, const std::string& path)
     }
   }
   return numbers;
+}
+
+// Every setting of `o` that changes the weights, as text.
+std::string describe_options(const TrainerOptions& o) {
+  const ScheduleOptions& s = o.schedule;
+  return fmt::format(
+      "{} lr {} clip-norm {} clip-value {} schedule {} warmup {} step {} gamma {} "
+      "cosine {} patience {} min-lr {} nonfinite {}",
+      o.optimizer, o.lr, o.clip_norm, o.clip_value, s.kind, s.warmup, s.step_size, s.gamma,
+      s.cosine_steps, s.patience, s.min_lr, o.nonfinite == NonFinite::Skip ? "skip" : "stop");
+}
+
+// The bytes of every array, chained.
+std::uint64_t fingerprint_arrays(const std::vector<const Array<float>*>& arrays) {
+  std::uint64_t h = distributed::fingerprint(std::string_view{});
+  for (const Array<float>* a : arrays)
+    h = distributed::fingerprint_of(std::span<const float>(a->data(), a->size()), h);
+  return h;
 }
 
 }  // namespace
@@ -67,14 +86,34 @@ Trainer::Trainer(Task& task, const TrainerOptions& options)
       options_((options.validate(), options)),
       optimizer_(make_optimizer(options.optimizer, task.model().named_parameters(), options.lr)),
       schedule_(make_schedule(options.schedule, options.lr)),
-      parameters_(task.model().parameters()) {}
+      parameters_(task.model().parameters()),
+      averager_(task.communicator(), parameters_) {
+  check_ranks();
+}
+
+void Trainer::check_ranks() const {
+  distributed::Communicator& ranks = task_.communicator();
+  if (ranks.size() == 1) return;
+  if (!task_.shards_batch())
+    throw distributed::CollectiveError(fmt::format(
+        "{}: this program trains on one process only, and was started on {}; run it without "
+        "mpirun (or with -np 1)",
+        task_.state_kind(), ranks.size()));
+  std::vector<distributed::Fingerprint> items = task_.fingerprints();
+  items.push_back({"training options", distributed::fingerprint(describe_options(options_))});
+  std::vector<const Array<float>*> weights;
+  for (const auto& p : parameters_) weights.push_back(&p.value());
+  items.push_back({"weights", fingerprint_arrays(weights)});
+  ranks.require_agreement(items);
+}
 
 StepResult Trainer::step() {
   optimizer_->set_lr(schedule_.schedule->lr(steps_));
   Var<float> loss = task_.loss(steps_);
   optimizer_->zero_grad();
   loss.backward();
-  StepResult result{loss.item(), 0.0, optimizer_->lr(), true};
+  StepResult result{averager_.average(loss.item()), 0.0, optimizer_->lr(), true};
+  result.allreduce_s = averager_.last_seconds();
   result.grad_norm =
       clip_grad_norm(parameters_, options_.clip_norm > 0 ? options_.clip_norm : INFINITY);
   result.applied = std::isfinite(result.loss) && std::isfinite(result.grad_norm);
@@ -118,12 +157,14 @@ void Trainer::save(const std::string& checkpoint) const {
   if (const auto numbers = schedule_.schedule->state(); !numbers.empty())
     state.metadata["schedule_state"] = fmt::format("{}", fmt::join(numbers, ","));
   if (best_) state.metadata["best_val_loss"] = fmt::format("{}", *best_);
+  if (!task_.communicator().is_root()) return;
   // The state first, the weights last: a weights file is never newer than its state.
   io::write_safetensors(training_state_path(checkpoint), state);
   save_parameters(task_.model(), checkpoint, weights_metadata());
 }
 
 void Trainer::save_best(const std::string& path, double val_loss) const {
+  if (!task_.communicator().is_root()) return;
   auto metadata = weights_metadata();
   metadata["val_loss"] = fmt::format("{}", val_loss);
   save_parameters(task_.model(), path, metadata);
@@ -176,6 +217,12 @@ void Trainer::load_state(const std::string& checkpoint) {
   skipped_ = static_cast<std::int64_t>(skipped);
   best_.reset();
   if (m.count("best_val_loss")) best_ = read_number(state, "best_val_loss", path);
+  if (task_.communicator().size() > 1) {
+    std::vector<const Array<float>*> moments;
+    for (auto& [name, buffer] : optimizer_->state_tensors()) moments.push_back(buffer);
+    task_.communicator().require_agreement(
+        {{"training state", fingerprint_arrays(moments) ^ step}});
+  }
 }
 
 }  // namespace unroll::training

@@ -301,6 +301,43 @@ TEST_CASE("dropout: errors", "[nn]") {
   REQUIRE_THROWS_AS(dropout(x, 1.5, false, rng), ValueError);  // checked in eval mode too
 }
 
+TEST_CASE("dropout: shards of a batch apply the whole batch's mask and keep one stream",
+          "[nn]") {
+  // A [3, 5, 3] batch (odd sizes: a shard may start in the middle of a draw), split along
+  // axis 0 (rows 0–1 and 2) and along axis 1 (columns 0–1 and 2–4).
+  const Array<double> ones = xt::ones<double>({3, 5, 3});
+  std::mt19937_64 whole_rng(48);
+  const Array<double> whole = dropout(Var<double>(ones), 0.4, true, whole_rng).value();
+  for (const std::size_t axis : {std::size_t{0}, std::size_t{1}}) {
+    INFO("axis " << axis);
+    const std::size_t split = 2, total = axis == 0 ? 3 : 5;
+    for (const auto& [first, count] :
+         {std::pair<std::size_t, std::size_t>{0, split}, {split, total - split}}) {
+      Shape shape{3, 5, 3};
+      shape[axis] = count;
+      std::mt19937_64 rng(48);
+      const Array<double> part =
+          dropout(Var<double>(Array<double>(xt::ones<double>(shape))), 0.4, true, rng,
+                  BatchShard{axis, first, total})
+              .value();
+      const Array<double> expected =
+          axis == 0 ? Array<double>(xt::view(whole, xt::range(first, first + count)))
+                    : Array<double>(xt::view(whole, xt::all(), xt::range(first, first + count)));
+      CHECK(part == expected);
+      CHECK(rng == whole_rng);  // advanced past the whole batch's draws
+    }
+  }
+}
+
+TEST_CASE("dropout: a shard that does not fit is a ShapeError", "[nn]") {
+  std::mt19937_64 rng(49);
+  const Var<double> x(xt::ones<double>({2, 4}));
+  REQUIRE_THROWS_AS(dropout(x, 0.5, true, rng, BatchShard{0, 1, 2}), ShapeError);
+  REQUIRE_THROWS_WITH(dropout(x, 0.5, true, rng, BatchShard{0, 1, 2}),
+                      Catch::Contains("rows [1, 3) of 2"));
+  REQUIRE_THROWS_AS(dropout(x, 0.5, true, rng, BatchShard{2, 0, 4}), ShapeError);
+}
+
 TEST_CASE("softmax-family axis errors", "[nn]") {
   const Var<double> x(kLogits);
   REQUIRE_THROWS_AS(softmax(x, 2), ValueError);

@@ -1,0 +1,59 @@
+#include "examples/common/ranks.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+
+#include "framework/distributed/communicator.hpp"
+#include "models/training/trainer.hpp"
+
+namespace unroll::cli {
+
+int report_failure(const char* program, const std::exception& error) {
+  std::fflush(stdout);
+  distributed::Communicator& ranks = distributed::Communicator::world();
+  const bool alike = dynamic_cast<const distributed::CollectiveError*>(&error) != nullptr ||
+                     dynamic_cast<const training::NonFiniteError*>(&error) != nullptr;
+  if (ranks.size() == 1 || (alike && ranks.is_root())) {
+    fmt::print(stderr, "{}: {}\n", program, error.what());
+    return 1;
+  }
+  if (alike) return 1;
+  fmt::print(stderr, "{}: rank {}: {}\n", program, ranks.rank(), error.what());
+  std::fflush(stderr);
+  ranks.abort(1);
+}
+
+namespace {
+
+std::string job_end_line;  // written by the SIGTERM handler (set before it is installed)
+
+extern "C" void on_job_end(int) {
+  // Only async-signal-safe calls: write(2) and _exit.
+  [[maybe_unused]] const auto written = ::write(2, job_end_line.data(), job_end_line.size());
+  ::_exit(143);
+}
+
+}  // namespace
+
+void report_job_end(const std::string& program) {
+  const distributed::Communicator& ranks = distributed::Communicator::world();
+  if (ranks.size() == 1 || !ranks.is_root()) return;
+  job_end_line = fmt::format(
+      "{}: stopped by mpirun: another rank ended or failed, or the job was cancelled; the "
+      "checkpoint on disk is the last complete one\n",
+      program);
+  std::signal(SIGTERM, on_job_end);
+}
+
+void require_one_process(const std::string& program) {
+  const int size = distributed::Communicator::world().size();
+  if (size > 1)
+    throw distributed::CollectiveError(
+        fmt::format("{} runs on one process; it was started on {} (mpirun): run it without mpirun",
+                    program, size));
+}
+
+}  // namespace unroll::cli

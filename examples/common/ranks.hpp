@@ -1,0 +1,26 @@
+// A program that may run on several ranks (`mpirun -np N`, framework/distributed/): how it
+// reports a failure, and how a program that trains on one process refuses more.
+#pragma once
+
+#include <exception>
+#include <string>
+
+namespace unroll::cli {
+
+// Prints "PROGRAM: message" on stderr and returns the exit status (1). An error every rank meets
+// alike (distributed::CollectiveError, training::NonFiniteError) is printed by rank 0 alone; any
+// other, on more than one rank, is printed as "PROGRAM: rank R: message" and then ends every
+// rank (MPI_Abort), so that none waits forever for this one.
+int report_failure(const char* program, const std::exception& error);
+
+// On rank 0 of several: when mpirun ends the job (SIGTERM: another rank ended or failed, or the
+// job was cancelled), prints "PROGRAM: stopped by mpirun: …; the checkpoint on disk is the last
+// complete one" and exits with status 143 — instead of vanishing without a word under
+// `mpirun -q`. Nothing on one process.
+void report_job_end(const std::string& program);
+
+// distributed::CollectiveError "PROGRAM runs on one process; it was started on N (mpirun): run it
+// without mpirun" when the world has more than one rank.
+void require_one_process(const std::string& program);
+
+}  // namespace unroll::cli

@@ -1,0 +1,233 @@
+// Data-parallel charlm train under `mpirun -q -np 2 --oversubscribe` on this machine (loopback):
+// two ranks give the weights one process gives (LSTM and GRU, with dropout), resume exactly,
+// refuse a batch they do not divide and ranks that disagree, stop together when one is killed,
+// and the programs that train on one process refuse mpirun. Tiny models: seconds in all.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "framework/io/safetensors.hpp"
+#include "tests/program_run.hpp"
+
+using namespace unroll;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Sandbox = unroll::testing::ScratchDir;
+using unroll::testing::checkpoint_bytes;
+using unroll::testing::require_one_line_error;
+using unroll::testing::Run;
+using unroll::testing::slurp;
+
+// Open MPI refuses to start as root unless told it may (CI runs as root).
+const bool kRootAllowed = [] {
+  ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  return true;
+}();
+
+// -q: mpirun's own banners off, so a failure is our one line.
+const std::string kMpirun = std::string(MPIRUN) + " -q --oversubscribe";
+
+Run on_ranks(int ranks, const Sandbox& box, const std::string& args) {
+  return unroll::testing::run_program(kMpirun + " -np " + std::to_string(ranks) + " " + CHARLM_BIN,
+                                      box, args);
+}
+
+Run one_process(const Sandbox& box, const std::string& args) {
+  return unroll::testing::run_program(CHARLM_BIN, box, args);
+}
+
+// Some English-like text of about n characters.
+std::string corpus(std::size_t n) {
+  const std::string words[] = {"the ",  "cat ", "sat ", "on ",  "a ",
+                               "mat. ", "and ", "dog ", "ran\n"};
+  std::string s;
+  for (std::size_t i = 0; s.size() < n; ++i) s += words[(i * 7 + i / 3) % 9];
+  return s;
+}
+
+// Two layers, so that dropout (between them) draws masks; one compute thread per rank.
+const std::string kModelOfAnyBatch =
+    "--embed 8 --hidden 16 --layers 2 --dropout 0.3 --seq 16 --eval-every 5 --threads 1";
+const std::string kModel = kModelOfAnyBatch + " --batch 8";
+
+// max |a − b| ≤ 1e-5 · max |a| for every float tensor of two safetensors files.
+void require_close(const std::string& a_path, const std::string& b_path) {
+  const io::SafetensorsFile a = io::read_safetensors(a_path), b = io::read_safetensors(b_path);
+  REQUIRE(a.tensors.size() == b.tensors.size());
+  for (const auto& [name, tensor] : a.tensors) {
+    INFO(name);
+    const Array<float> x = tensor.as<float>(), y = b.at(name).as<float>();
+    REQUIRE(x.shape() == y.shape());
+    double diff = 0, scale = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      diff = std::max(diff, std::abs(static_cast<double>(x.data()[i]) - y.data()[i]));
+      scale = std::max(scale, std::abs(static_cast<double>(x.data()[i])));
+    }
+    CHECK(diff <= 1e-5 * scale);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("2 ranks train the weights one process trains, with dropout", "[mpi]") {
+  for (const std::string cell : {"lstm", "gru"}) {
+    INFO(cell);
+    Sandbox box;
+    const std::string data = box.write("text.txt", corpus(6000));
+    const std::string args = "train --data " + data + " " + kModel + " --cell " + cell +
+                             " --windows stream --steps 5 --out ";
+    const Run one = one_process(box, args + box.path("one.safetensors"));
+    const Run two = on_ranks(2, box, args + box.path("two.safetensors"));
+    INFO(one.err << two.err);
+    REQUIRE(one.status == 0);
+    REQUIRE(two.status == 0);
+    require_close(box.path("one.safetensors"), box.path("two.safetensors"));
+    // The training state too: moments, and the carried states gathered from both ranks.
+    require_close(box.path("one.train.safetensors"), box.path("two.train.safetensors"));
+    // One dropout stream, advanced past the whole batch's masks on every rank.
+    const auto one_state = io::read_safetensors(box.path("one.train.safetensors"));
+    const auto two_state = io::read_safetensors(box.path("two.train.safetensors"));
+    CHECK(one_state.metadata.at("dropout_rng") == two_state.metadata.at("dropout_rng"));
+    // Only rank 0 speaks: one summary line.
+    std::size_t saved = 0;
+    for (std::size_t at = two.out.find("saved "); at != std::string::npos;
+         at = two.out.find("saved ", at + 1))
+      ++saved;
+    CHECK(saved == 1);
+  }
+}
+
+TEST_CASE("2 ranks with random windows train the weights one process trains", "[mpi]") {
+  Sandbox box;
+  const std::string data = box.write("text.txt", corpus(6000));
+  const std::string args =
+      "train --data " + data + " " + kModel + " --windows random --steps 5 --out ";
+  REQUIRE(one_process(box, args + box.path("one.safetensors")).status == 0);
+  REQUIRE(on_ranks(2, box, args + box.path("two.safetensors")).status == 0);
+  require_close(box.path("one.safetensors"), box.path("two.safetensors"));
+}
+
+TEST_CASE("2 ranks resume exactly", "[mpi]") {
+  Sandbox box;
+  const std::string data = box.write("text.txt", corpus(6000));
+  const std::string args = "train --data " + data + " " + kModel + " --out ";
+  REQUIRE(on_ranks(2, box, args + box.path("whole.safetensors") + " --steps 8").status == 0);
+  REQUIRE(on_ranks(2, box, args + box.path("part.safetensors") + " --steps 3").status == 0);
+  const Run resumed = on_ranks(
+      2, box,
+      args + box.path("part.safetensors") + " --steps 8 --resume " + box.path("part.safetensors"));
+  INFO(resumed.err);
+  REQUIRE(resumed.status == 0);
+  CHECK(checkpoint_bytes(box.path("part.safetensors")) ==
+        checkpoint_bytes(box.path("whole.safetensors")));
+  CHECK(checkpoint_bytes(box.path("part.train.safetensors")) ==
+        checkpoint_bytes(box.path("whole.train.safetensors")));
+}
+
+TEST_CASE("2 ranks refuse a batch they do not divide, with one line", "[mpi]") {
+  Sandbox box;
+  const std::string data = box.write("text.txt", corpus(6000));
+  const Run r = on_ranks(2, box,
+                         "train --data " + data + " " + kModelOfAnyBatch +
+                             " --batch 5 --steps 2 --out " + box.path("m.safetensors"));
+  require_one_line_error(r, "--batch 5 is not divisible by the 2 ranks");
+  CHECK_FALSE(fs::exists(box.path("m.safetensors")));
+}
+
+TEST_CASE("ranks that disagree on their data or settings stop with one line", "[mpi]") {
+  Sandbox box;
+  const std::string text = corpus(6000);
+  std::string shifted = text.substr(7) + text.substr(0, 7);  // the same symbols, other data
+  const std::string a = box.write("a.txt", text), b = box.write("b.txt", shifted);
+  const std::string common = " " + kModel + " --steps 2 --out " + box.path("m.safetensors");
+  auto mpmd = [&](const std::string& first, const std::string& second) {
+    return unroll::testing::run_program(kMpirun + " -np 1 " + CHARLM_BIN + " train " + first +
+                                            common + " : -np 1 " + CHARLM_BIN + " train " + second +
+                                            common,
+                                        box, "");
+  };
+  require_one_line_error(mpmd("--data " + a, "--data " + b), "ranks disagree on the training data");
+  require_one_line_error(mpmd("--data " + a + " --seed 1", "--data " + a + " --seed 2"),
+                         "ranks disagree on the batch, window and seed settings");
+  CHECK_FALSE(fs::exists(box.path("m.safetensors")));
+}
+
+TEST_CASE("a rank killed mid-run stops every rank, and the checkpoint stays the last complete one",
+          "[mpi]") {
+  Sandbox box;
+  const std::string data = box.write("text.txt", corpus(6000));
+  const std::string ckpt = box.path("m.safetensors"), state = box.path("m.train.safetensors");
+  const std::string args = "train --data " + data + " " + kModel + " --out " + ckpt;
+  REQUIRE(on_ranks(2, box, args + " --steps 3").status == 0);
+  const std::string before = slurp(ckpt), state_before = slurp(state);
+
+  // Resume for many steps, kill rank 1 once rank 0 reports step 10.
+  const std::string out = box.path("run.out"), err = box.path("run.err");
+  const std::string command = kMpirun + " -np 2 " + CHARLM_BIN + " " + args +
+                              " --steps 1000000 --resume " + ckpt + " >" + out + " 2>" + err;
+  const pid_t shell = ::fork();
+  REQUIRE(shell >= 0);
+  if (shell == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (slurp(out).find("step 10/") == std::string::npos && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(slurp(out).find("step 10/") != std::string::npos);
+  // Rank 1: the process whose environment names rank 1 and whose command line names this box.
+  pid_t rank1 = -1;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (!std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    const std::string cmdline = slurp(entry.path() / "cmdline");
+    const std::string environ = slurp(entry.path() / "environ");
+    if (cmdline.find(ckpt) != std::string::npos && cmdline.find("charlm") != std::string::npos &&
+        environ.find(std::string("OMPI_COMM_WORLD_RANK=1") + '\0') != std::string::npos)
+      rank1 = static_cast<pid_t>(std::stol(name));
+  }
+  REQUIRE(rank1 > 0);
+  REQUIRE(::kill(rank1, SIGKILL) == 0);
+  int status = 0;
+  pid_t done = 0;
+  while ((done = ::waitpid(shell, &status, WNOHANG)) == 0 && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(done == shell);
+  CHECK((WIFEXITED(status) && WEXITSTATUS(status) != 0));
+  const std::string message = slurp(err);
+  INFO(message);
+  CHECK(std::count(message.begin(), message.end(), '\n') == 1);
+  CHECK_THAT(message, Catch::Contains("stopped by mpirun"));
+  CHECK(slurp(ckpt) == before);
+  CHECK(slurp(state) == state_before);
+  std::set<std::string> files;  // nothing half-written beside them
+  for (const auto& entry : fs::directory_iterator(box.dir))
+    files.insert(entry.path().filename().string());
+  CHECK(files == std::set<std::string>{"text.txt", "m.safetensors", "m.train.safetensors",
+                                       "run.out", "run.err", "stdin.txt", "stdout.txt",
+                                       "stderr.txt"});
+}
+
+TEST_CASE("programs that train on one process refuse mpirun with one line", "[mpi]") {
+  Sandbox box;
+  const Run classify =
+      unroll::testing::run_program(kMpirun + " -np 2 " + CLASSIFY_BIN, box,
+                                   "train --steps 1 --out " + box.path("c.safetensors"));
+  require_one_line_error(classify, "classify runs on one process; it was started on 2");
+  const Run sample = on_ranks(2, box, "sample --ckpt " + box.path("none.safetensors"));
+  require_one_line_error(sample, "charlm sample runs on one process");
+}
