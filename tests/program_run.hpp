@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -45,6 +46,23 @@ inline std::map<std::string, std::string> checkpoint_bytes(const std::string& pa
   for (const auto& [name, tensor] : io::read_safetensors(path).tensors)
     out[name] = std::string(tensor.bytes.begin(), tensor.bytes.end());
   return out;
+}
+
+// max |a − b| ≤ 1e-5 · max |a| for every float tensor of two safetensors files.
+inline void require_close(const std::string& a_path, const std::string& b_path) {
+  const io::SafetensorsFile a = io::read_safetensors(a_path), b = io::read_safetensors(b_path);
+  REQUIRE(a.tensors.size() == b.tensors.size());
+  for (const auto& [name, tensor] : a.tensors) {
+    INFO(name);
+    const Array<float> x = tensor.as<float>(), y = b.at(name).as<float>();
+    REQUIRE(x.shape() == y.shape());
+    double diff = 0, scale = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      diff = std::max(diff, std::abs(static_cast<double>(x.data()[i]) - y.data()[i]));
+      scale = std::max(scale, std::abs(static_cast<double>(x.data()[i])));
+    }
+    CHECK(diff <= 1e-5 * scale);
+  }
 }
 
 }  // namespace unroll::testing

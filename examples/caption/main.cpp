@@ -35,6 +35,7 @@ constexpr std::size_t kValidationScenes = 200;
 constexpr std::uint64_t kValidationSeed = 1000, kEvalSeed = 2000;
 
 int train(caption::TrainArgs& a, ThreadTuner* threads) {
+  cli::report_job_end("caption");
   cli::check_output_folder(a.out);
   if (!a.log.empty()) cli::check_output_folder(a.log);
   std::unique_ptr<Captioner<float>> model =
@@ -44,10 +45,11 @@ int train(caption::TrainArgs& a, ThreadTuner* threads) {
       *model, scene_set(a.task.seed + kValidationSeed, tasks::SceneSplit::Train, kValidationScenes),
       a.task);
   const CaptionerConfig& c = model->config();
-  fmt::print("caption: encoder {}, LSTM {} (embed {}), {} words, {} parameters\n",
-             c.encoder == 0 ? std::string("Linear 256→") + std::to_string(c.hidden)
-                            : fmt::format("MLP 256→{}→{}", c.encoder, c.hidden),
-             c.hidden, c.embed, model->vocabulary_size(), model->parameter_count());
+  if (cli::is_root())
+    fmt::print("caption: encoder {}, LSTM {} (embed {}), {} words, {} parameters\n",
+               c.encoder == 0 ? std::string("Linear 256→") + std::to_string(c.hidden)
+                              : fmt::format("MLP 256→{}→{}", c.encoder, c.hidden),
+               c.hidden, c.embed, model->vocabulary_size(), model->parameter_count());
   training::LoopOptions loop;
   loop.checkpoint = a.out, loop.eval_every = a.eval_every, loop.log = a.log;
   loop.threads = threads;
@@ -123,10 +125,11 @@ int main(int argc, char** argv) {
   try {
     a = cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e, std::cout, std::cerr);
+    return cli.exit(e, cli::root_only(std::cout), cli::root_only(std::cerr));  // once, not per rank
   }
   try {
-    cli::require_one_process("caption");
+    if (a.command != caption::Command::train)  // train alone shares its work among ranks
+      cli::require_one_process(fmt::format("caption {}", argv[1]));
     if (a.command == caption::Command::scenes)
       return scenes_command(a.folder, a.count, a.held_out, a.seed);
     cli::Threads threads{a.threads, {}};

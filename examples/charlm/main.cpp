@@ -39,6 +39,9 @@ using namespace unroll;
 
 namespace {
 
+// By charlm::Command, for messages.
+constexpr const char* kCommandNames[] = {"train", "sample", "eval", "demo", "states", "cells"};
+
 // What a newcomer can judge a run by: its validation bits per character beside a unigram
 // model's (the training text's character frequencies alone).
 struct Figures {
@@ -188,16 +191,13 @@ int main(int argc, char** argv) {
     a = cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // Every rank parsed the same command line: rank 0 alone reports it.
-    std::ostringstream quiet;
-    return distributed::Communicator::world().is_root() ? cli.exit(e, std::cout, std::cerr)
-                                                        : cli.exit(e, quiet, quiet);
+    return cli.exit(e, cli::root_only(std::cout), cli::root_only(std::cerr));
   }
   try {
     cli::Threads threads{a.threads, {}};
     if (a.command != charlm::Command::train)  // only train shares its work among ranks
-      cli::require_one_process(a.command == charlm::Command::sample ? "charlm sample"
-                               : a.command == charlm::Command::eval ? "charlm eval"
-                                                                    : "charlm demo");
+      cli::require_one_process(std::string("charlm ") +
+                               kCommandNames[static_cast<std::size_t>(a.command)]);
     switch (a.command) {
       case charlm::Command::train:
         return train(a.train, threads.apply(1)), 0;

@@ -45,11 +45,12 @@ std::vector<SplitClass> find_data(const std::string& root, std::uint64_t seed) {
     throw ValueError(fmt::format("--root '{}' is not a folder", root));
   const std::vector<FoundClass> found = discover_classes(default_classes(root));
   const std::vector<SplitClass> split = split_by_file(found, kHeldOutFraction, seed);
-  fmt::print("classify: found {}\n", describe(found));
+  if (cli::is_root()) fmt::print("classify: found {}\n", describe(found));
   return split;
 }
 
 int train(classify::TrainArgs& a, const std::string& root, ThreadTuner* threads) {
+  cli::report_job_end("classify");
   cli::check_output_folder(a.out);
   if (!a.log.empty()) cli::check_output_folder(a.log);
   // A resumed run's architecture, vocabulary and classes are its checkpoint's (read first: a bad
@@ -67,13 +68,14 @@ int train(classify::TrainArgs& a, const std::string& root, ThreadTuner* threads)
   ClassifierTask task(*model, std::move(train_texts),
                       stratified_snippets(held_out, kValidationPerBucket, a.task.seed + 1), a.task);
   const ClassifierConfig& c = model->config();
-  fmt::print(
-      "classify: {}{} {} (embed {}), {} pooling, {} classes, vocabulary {} + <unk>, {} "
-      "parameters\n",
-      c.bidirectional ? "bidirectional " : "", c.cell,
-      c.layers == 1 ? fmt::format("{}", c.hidden) : fmt::format("{}×{}", c.layers, c.hidden),
-      c.embed, pooling_name(c.pooling), c.classes.size(), c.vocabulary.size(),
-      model->parameter_count());
+  if (cli::is_root())
+    fmt::print(
+        "classify: {}{} {} (embed {}), {} pooling, {} classes, vocabulary {} + <unk>, {} "
+        "parameters\n",
+        c.bidirectional ? "bidirectional " : "", c.cell,
+        c.layers == 1 ? fmt::format("{}", c.hidden) : fmt::format("{}×{}", c.layers, c.hidden),
+        c.embed, pooling_name(c.pooling), c.classes.size(), c.vocabulary.size(),
+        model->parameter_count());
   training::LoopOptions loop;
   loop.checkpoint = a.out, loop.eval_every = a.eval_every, loop.log = a.log;
   loop.threads = threads;
@@ -160,10 +162,11 @@ int main(int argc, char** argv) {
   try {
     a = cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e, std::cout, std::cerr);
+    return cli.exit(e, cli::root_only(std::cout), cli::root_only(std::cerr));  // once, not per rank
   }
   try {
-    cli::require_one_process("classify");
+    if (a.command != classify::Command::train)  // train alone shares its work among ranks
+      cli::require_one_process(fmt::format("classify {}", argv[1]));
     cli::Threads threads{a.threads, {}};
     switch (a.command) {
       case classify::Command::train:

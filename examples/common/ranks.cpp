@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <sstream>
 
 #include "framework/distributed/communicator.hpp"
 #include "models/training/trainer.hpp"
@@ -17,10 +18,15 @@ int report_failure(const char* program, const std::exception& error) {
   const bool alike = dynamic_cast<const distributed::CollectiveError*>(&error) != nullptr ||
                      dynamic_cast<const training::NonFiniteError*>(&error) != nullptr;
   if (ranks.size() == 1 || (alike && ranks.is_root())) {
+    // This line is the job's report: no "stopped by mpirun" after it.
+    std::signal(SIGTERM, SIG_DFL);
     fmt::print(stderr, "{}: {}\n", program, error.what());
-    return 1;
+    std::fflush(stderr);
   }
-  if (alike) return 1;
+  // Every rank meets this error: none exits before rank 0 has printed it (mpirun ends the job at
+  // the first non-zero exit, and would cut rank 0 off before its line).
+  if (alike && ranks.size() > 1) ranks.any(false);
+  if (ranks.size() == 1 || alike) return 1;
   fmt::print(stderr, "{}: rank {}: {}\n", program, ranks.rank(), error.what());
   std::fflush(stderr);
   ranks.abort(1);
@@ -46,6 +52,15 @@ void report_job_end(const std::string& program) {
       "checkpoint on disk is the last complete one\n",
       program);
   std::signal(SIGTERM, on_job_end);
+}
+
+bool is_root() { return distributed::Communicator::world().is_root(); }
+
+std::ostream& root_only(std::ostream& stream) {
+  if (is_root()) return stream;
+  static std::ostringstream discarded;
+  discarded.str({});
+  return discarded;
 }
 
 void require_one_process(const std::string& program) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <exception>
+#include <ostream>
 #include <string>
 
 namespace unroll::cli {
@@ -18,6 +19,13 @@ int report_failure(const char* program, const std::exception& error);
 // complete one" and exits with status 143 — instead of vanishing without a word under
 // `mpirun -q`. Nothing on one process.
 void report_job_end(const std::string& program);
+
+// Whether this process is rank 0 (always, on one process): the one that prints what a program
+// reports.
+bool is_root();
+// `stream` on rank 0; on the other ranks a stream that discards what it is given (a command-line
+// error every rank meets alike is printed once).
+std::ostream& root_only(std::ostream& stream);
 
 // distributed::CollectiveError "PROGRAM runs on one process; it was started on N (mpirun): run it
 // without mpirun" when the world has more than one rank.

@@ -37,12 +37,14 @@ constexpr std::size_t kValidationWindows = 64;
 
 TaggedFiles find_data(const std::string& root, std::uint64_t seed) {
   TaggedFiles data = load_tagged_files(root, seed, kHeldOutFraction, kTrainBytes, kHeldOutBytes);
-  fmt::print("tag: {} training files, {} held out ({} and {} read)\n", data.train_files,
-             data.held_out_files, data.train.size(), data.held_out.size());
+  if (cli::is_root())
+    fmt::print("tag: {} training files, {} held out ({} and {} read)\n", data.train_files,
+               data.held_out_files, data.train.size(), data.held_out.size());
   return data;
 }
 
 int train(tag::TrainArgs& a, const std::string& root, ThreadTuner* threads) {
+  cli::report_job_end("tag");
   cli::check_output_folder(a.out);
   if (!a.log.empty()) cli::check_output_folder(a.log);
   // A resumed run's architecture and vocabulary are its checkpoint's (read first: a bad file
@@ -59,10 +61,12 @@ int train(tag::TrainArgs& a, const std::string& root, ThreadTuner* threads) {
       draw_windows(data.held_out, model->config(), kValidationWindows, a.task.window, rng);
   TaggerTask task(*model, std::move(data.train), std::move(validation), a.task);
   const TaggerConfig& c = model->config();
-  fmt::print("tag: {} {} {} (embed {}), vocabulary {} + <unk>, {} parameters\n",
-             c.bidirectional ? "bidirectional" : "unidirectional", c.cell,
-             c.layers == 1 ? fmt::format("{}", c.hidden) : fmt::format("{}×{}", c.layers, c.hidden),
-             c.embed, c.vocabulary.size(), model->parameter_count());
+  if (cli::is_root())
+    fmt::print(
+        "tag: {} {} {} (embed {}), vocabulary {} + <unk>, {} parameters\n",
+        c.bidirectional ? "bidirectional" : "unidirectional", c.cell,
+        c.layers == 1 ? fmt::format("{}", c.hidden) : fmt::format("{}×{}", c.layers, c.hidden),
+        c.embed, c.vocabulary.size(), model->parameter_count());
   training::LoopOptions loop;
   loop.checkpoint = a.out, loop.eval_every = a.eval_every, loop.log = a.log;
   loop.threads = threads;
@@ -122,10 +126,11 @@ int main(int argc, char** argv) {
   try {
     a = cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e, std::cout, std::cerr);
+    return cli.exit(e, cli::root_only(std::cout), cli::root_only(std::cerr));  // once, not per rank
   }
   try {
-    cli::require_one_process("tag");
+    if (a.command != tag::Command::train)  // train alone shares its work among ranks
+      cli::require_one_process(fmt::format("tag {}", argv[1]));
     cli::Threads threads{a.threads, {}};
     switch (a.command) {
       case tag::Command::train:

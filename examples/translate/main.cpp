@@ -32,6 +32,7 @@ namespace {
 constexpr std::size_t kValidationDates = 500;
 
 int train(translate::TrainArgs& a, ThreadTuner* threads) {
+  cli::report_job_end("translate");
   cli::check_output_folder(a.out);
   if (!a.log.empty()) cli::check_output_folder(a.log);
   std::unique_ptr<Translator<float>> model =
@@ -42,10 +43,12 @@ int train(translate::TrainArgs& a, ThreadTuner* threads) {
   }
   TranslateTask task(*model, held_out_pairs(a.task.seed, kValidationDates), a.task);
   const TranslatorConfig& c = model->config();
-  fmt::print("translate: {}LSTM {} (embed {}), attention {}, {} source symbols, {} parameters\n",
-             c.bidirectional ? "bidirectional " : "",
-             c.layers == 1 ? fmt::format("{}", c.hidden) : fmt::format("{}×{}", c.layers, c.hidden),
-             c.embed, c.attention, c.source.size(), model->parameter_count());
+  if (cli::is_root())
+    fmt::print(
+        "translate: {}LSTM {} (embed {}), attention {}, {} source symbols, {} parameters\n",
+        c.bidirectional ? "bidirectional " : "",
+        c.layers == 1 ? fmt::format("{}", c.hidden) : fmt::format("{}×{}", c.layers, c.hidden),
+        c.embed, c.attention, c.source.size(), model->parameter_count());
   training::LoopOptions loop;
   loop.checkpoint = a.out, loop.eval_every = a.eval_every, loop.log = a.log;
   loop.threads = threads;
@@ -204,10 +207,11 @@ int main(int argc, char** argv) {
   try {
     a = cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e, std::cout, std::cerr);
+    return cli.exit(e, cli::root_only(std::cout), cli::root_only(std::cerr));  // once, not per rank
   }
   try {
-    cli::require_one_process("translate");
+    if (a.command != translate::Command::train)  // train alone shares its work among ranks
+      cli::require_one_process(fmt::format("translate {}", argv[1]));
     cli::Threads threads{a.threads, {}};
     switch (a.command) {
       case translate::Command::train:

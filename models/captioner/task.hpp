@@ -10,6 +10,7 @@
 
 #include "models/captioner/captioner.hpp"
 #include "models/tasks/scenes.hpp"
+#include "models/training/data_parallel.hpp"
 #include "models/training/task.hpp"
 
 namespace unroll::captioner {
@@ -23,11 +24,17 @@ class CaptionTask : public training::Task {
  public:
   // ValueError for batch 0.
   CaptionTask(Captioner<float>& model, std::vector<tasks::Scene> validation,
-              const TaskOptions& options);
+              const TaskOptions& options,
+              distributed::Communicator& ranks = distributed::Communicator::world());
 
   Module<float>& model() override { return model_; }
   Var<float> loss(std::int64_t step) override;
   std::size_t tokens_per_step() const override { return options_.batch; }
+  // Sharded over ranks: every rank draws the whole step's batch and trains its rows of it
+  // (models/training/data_parallel.hpp); every rank validates on the whole set.
+  bool shards_batch() const override { return true; }
+  distributed::Communicator& communicator() const override { return ranks_; }
+  std::vector<distributed::Fingerprint> fingerprints() const override;
   bool has_validation() const override { return !validation_.empty(); }
   // Loss and {exact-caption accuracy}.
   training::Validation validate() override;
@@ -42,6 +49,8 @@ class CaptionTask : public training::Task {
   Captioner<float>& model_;
   std::vector<tasks::Scene> validation_;
   TaskOptions options_;
+  distributed::Communicator& ranks_;
+  training::BatchShare share_;
 };
 
 }  // namespace unroll::captioner

@@ -7,6 +7,7 @@
 
 #include "framework/distributed/fingerprint.hpp"
 #include "models/char_lm/evaluate.hpp"
+#include "models/training/data_parallel.hpp"
 #include "models/training/training_state.hpp"
 
 namespace unroll {
@@ -16,17 +17,6 @@ std::string windows_name(bool random_windows) { return random_windows ? "random"
 
 std::string carried_name(std::size_t layer, std::size_t part) {
   return fmt::format("carry.l{}.p{}", layer, part);
-}
-
-// Rows [first, first + count) of a row-major [R, …] array.
-template <class A>
-A rows_of(const A& a, std::size_t first, std::size_t count) {
-  Shape shape(a.shape().begin(), a.shape().end());
-  const std::size_t row = a.size() / shape[0];
-  shape[0] = count;
-  A out = A::from_shape(shape);
-  std::copy_n(a.data() + first * row, count * row, out.data());
-  return out;
 }
 
 }  // namespace
@@ -46,19 +36,13 @@ CharLMTask::CharLMTask(CharLM<float>& model, std::vector<std::int64_t> train_ids
       batches_(std::move(train_ids), options.batch, options.seq, options.random_offsets,
                options.seed),
       validation_(std::move(validation_ids)) {
-  if (options_.batch % static_cast<std::size_t>(ranks_.size()) != 0)
-    throw distributed::CollectiveError(fmt::format(
-        "--batch {} is not divisible by the {} ranks: the batch is the global one, each rank "
-        "trains an equal share of it; use a multiple of {}",
-        options_.batch, ranks_.size(), ranks_.size()));
+  training::batch_share(options_.batch, ranks_);  // refuses a batch the ranks do not divide
 }
 
 std::vector<distributed::Fingerprint> CharLMTask::fingerprints() const {
-  std::string config;
-  for (const auto& [key, value] : model_.config().to_metadata()) config += key + "=" + value + ";";
   const auto& o = options_;
   return {
-      {"model configuration", distributed::fingerprint(config)},
+      {"model configuration", training::fingerprint_metadata(model_.config().to_metadata())},
       {"training data", training_fingerprint_},
       {"validation data", distributed::fingerprint_of(std::span<const std::int64_t>(validation_))},
       {"batch, window and seed settings",
@@ -75,8 +59,8 @@ Var<float> CharLMTask::loss(std::int64_t step) {
   if (batch_.starts_epoch) carried_.clear();  // every stream starts over
   const bool sharded = ranks_.size() > 1;
   if (sharded) {
-    shard_.inputs = rows_of(batch_.inputs, offset(), rows());
-    shard_.targets = rows_of(batch_.targets, offset(), rows());
+    shard_.inputs = training::rows_of(batch_.inputs, offset(), rows());
+    shard_.targets = training::rows_of(batch_.targets, offset(), rows());
   }
   const Batch& mine = sharded ? shard_ : batch_;
   model_.train();
@@ -171,7 +155,7 @@ void CharLMTask::load_state(const io::SafetensorsFile& state, const std::string&
       if (all.dimension() == 0 || all.shape()[0] != options_.batch)
         throw ShapeError(fmt::format("training state '{}': {} is {}, not [{}, …]", path,
                                      carried_name(l, p), shape_str(all.shape()), options_.batch));
-      s.emplace_back(ranks_.size() == 1 ? all : rows_of(all, offset(), rows()));
+      s.emplace_back(ranks_.size() == 1 ? all : training::rows_of(all, offset(), rows()));
     }
     carried_.push_back(std::move(s));
   }

@@ -12,6 +12,7 @@
 
 #include "models/classifier/classifier.hpp"
 #include "models/classifier/text_classes.hpp"
+#include "models/training/data_parallel.hpp"
 #include "models/training/task.hpp"
 
 namespace unroll::classifier {
@@ -26,11 +27,17 @@ class ClassifierTask : public training::Task {
   // `train` one entry per class of config; validation on `validation` when it is not empty.
   // ValueError when the classes of `train` are not the model's.
   ClassifierTask(Classifier<float>& model, std::vector<ClassText> train,
-                 std::vector<Snippet> validation, const TaskOptions& options);
+                 std::vector<Snippet> validation, const TaskOptions& options,
+                 distributed::Communicator& ranks = distributed::Communicator::world());
 
   Module<float>& model() override { return model_; }
   Var<float> loss(std::int64_t step) override;
   std::size_t tokens_per_step() const override { return options_.batch; }
+  // Sharded over ranks: every rank draws the whole step's batch and trains its rows of it
+  // (models/training/data_parallel.hpp); every rank validates on the whole set.
+  bool shards_batch() const override { return true; }
+  distributed::Communicator& communicator() const override { return ranks_; }
+  std::vector<distributed::Fingerprint> fingerprints() const override;
   bool has_validation() const override { return !validation_.empty(); }
   // Loss and {accuracy}.
   training::Validation validate() override;
@@ -46,6 +53,8 @@ class ClassifierTask : public training::Task {
   std::vector<ClassText> train_;
   std::vector<Snippet> validation_;
   TaskOptions options_;
+  distributed::Communicator& ranks_;
+  training::BatchShare share_;
 };
 
 }  // namespace unroll::classifier

@@ -9,6 +9,7 @@
 
 #include "models/tagger/data.hpp"
 #include "models/tagger/tagger.hpp"
+#include "models/training/data_parallel.hpp"
 #include "models/training/task.hpp"
 
 namespace unroll::tagger {
@@ -23,11 +24,17 @@ class TaggerTask : public training::Task {
  public:
   // Validation on `validation` when it is not empty. ValueError for a zero batch or window.
   TaggerTask(Tagger<float>& model, std::vector<TaggedText> train, WindowBatch validation,
-             const TaskOptions& options);
+             const TaskOptions& options,
+             distributed::Communicator& ranks = distributed::Communicator::world());
 
   Module<float>& model() override { return model_; }
   Var<float> loss(std::int64_t step) override;
   std::size_t tokens_per_step() const override { return options_.batch * options_.window; }
+  // Sharded over ranks: every rank draws the whole step's batch and trains its rows of it
+  // (models/training/data_parallel.hpp); every rank validates on the whole set.
+  bool shards_batch() const override { return true; }
+  distributed::Communicator& communicator() const override { return ranks_; }
+  std::vector<distributed::Fingerprint> fingerprints() const override;
   bool has_validation() const override { return !validation_.lengths.empty(); }
   // Loss and {per-character accuracy}.
   training::Validation validate() override;
@@ -43,6 +50,8 @@ class TaggerTask : public training::Task {
   std::vector<TaggedText> train_;
   WindowBatch validation_;
   TaskOptions options_;
+  distributed::Communicator& ranks_;
+  training::BatchShare share_;
 };
 
 }  // namespace unroll::tagger

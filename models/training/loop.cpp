@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <span>
+#include <vector>
 
 #include "models/training/interrupt.hpp"
 #include "models/training/metrics_log.hpp"
@@ -19,6 +21,17 @@ void check(const LoopOptions& o, const Task& task) {
     throw ValueError(fmt::format("training loop: validation every {} steps", o.eval_every));
   if (o.keep_best && !task.has_validation())
     throw ValueError("keep-best needs validation data, and this run has none");
+}
+
+// Rank 0's validation on every rank: keep-best and the plateau schedule then decide alike even
+// where the ranks' own validations differ in rounding (different thread counts).
+void adopt_root_validation(Validation& validation, distributed::Communicator& ranks) {
+  if (ranks.size() == 1) return;
+  std::vector<double> values{validation.loss};
+  values.insert(values.end(), validation.metrics.begin(), validation.metrics.end());
+  ranks.broadcast(std::as_writable_bytes(std::span<double>(values)));
+  validation.loss = values[0];
+  std::copy(values.begin() + 1, values.end(), validation.metrics.begin());
 }
 
 }  // namespace
@@ -74,6 +87,7 @@ LoopResult run_training(Trainer& trainer, const LoopOptions& o) {
     const bool on_cadence = step % o.eval_every == 0;
     if (task.has_validation() && (on_cadence || final_step)) {
       last = task.validate();
+      adopt_root_validation(*last, ranks);
       if (trainer.record_validation(last->loss, on_cadence) && o.keep_best)
         trainer.save_best(best_checkpoint_path(o.checkpoint), last->loss);
     }

@@ -9,20 +9,32 @@
 namespace unroll::translator {
 
 TranslateTask::TranslateTask(Translator<float>& model, std::vector<tasks::DatePair> validation,
-                             const TaskOptions& options)
-    : model_(model), validation_(std::move(validation)), options_(options) {
+                             const TaskOptions& options, distributed::Communicator& ranks)
+    : model_(model), validation_(std::move(validation)), options_(options), ranks_(ranks) {
   if (options_.batch == 0) throw ValueError("batch size must be at least 1");
+  share_ = training::batch_share(options_.batch, ranks_);
 }
 
 Var<float> TranslateTask::loss(std::int64_t step) {
   std::vector<tasks::DatePair> pairs;
-  for (std::size_t b = 0; b < options_.batch; ++b)
+  // Pair k of the run is a function of (seed, k): this rank makes its rows alone. Every target
+  // counts (no padding): equal shares of the mean.
+  for (std::size_t b = share_.first; b < share_.first + share_.count; ++b)
     pairs.push_back(
         training_pair(options_.seed, static_cast<std::uint64_t>(step) * options_.batch + b));
   const DateBatch batch = make_batch(pairs, model_.config());
   model_.train();
   const auto encoded = model_.encode(batch.source, batch.lengths);
   return cross_entropy(model_.decode(encoded, batch.inputs), batch.targets);
+}
+
+std::vector<distributed::Fingerprint> TranslateTask::fingerprints() const {
+  std::string held_out;
+  for (const auto& p : validation_) held_out += p.human + '\t' + p.iso + '\n';
+  return {{"model configuration", training::fingerprint_metadata(model_.config().to_metadata())},
+          {"validation data", distributed::fingerprint(held_out)},
+          {"batch and seed settings", distributed::fingerprint(fmt::format(
+                                          "batch {} seed {}", options_.batch, options_.seed))}};
 }
 
 training::Validation TranslateTask::validate() {

@@ -1,7 +1,7 @@
 // Data-parallel charlm train under `mpirun -q -np 2 --oversubscribe` on this machine (loopback):
 // two ranks give the weights one process gives (LSTM and GRU, with dropout), resume exactly,
 // refuse a batch they do not divide and ranks that disagree, stop together when one is killed,
-// and the programs that train on one process refuse mpirun. Tiny models: seconds in all.
+// and the commands that run on one process refuse mpirun. Tiny models: seconds in all.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +26,7 @@ namespace {
 
 using Sandbox = unroll::testing::ScratchDir;
 using unroll::testing::checkpoint_bytes;
+using unroll::testing::require_close;
 using unroll::testing::require_one_line_error;
 using unroll::testing::Run;
 using unroll::testing::slurp;
@@ -62,23 +63,6 @@ std::string corpus(std::size_t n) {
 const std::string kModelOfAnyBatch =
     "--embed 8 --hidden 16 --layers 2 --dropout 0.3 --seq 16 --eval-every 5 --threads 1";
 const std::string kModel = kModelOfAnyBatch + " --batch 8";
-
-// max |a − b| ≤ 1e-5 · max |a| for every float tensor of two safetensors files.
-void require_close(const std::string& a_path, const std::string& b_path) {
-  const io::SafetensorsFile a = io::read_safetensors(a_path), b = io::read_safetensors(b_path);
-  REQUIRE(a.tensors.size() == b.tensors.size());
-  for (const auto& [name, tensor] : a.tensors) {
-    INFO(name);
-    const Array<float> x = tensor.as<float>(), y = b.at(name).as<float>();
-    REQUIRE(x.shape() == y.shape());
-    double diff = 0, scale = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      diff = std::max(diff, std::abs(static_cast<double>(x.data()[i]) - y.data()[i]));
-      scale = std::max(scale, std::abs(static_cast<double>(x.data()[i])));
-    }
-    CHECK(diff <= 1e-5 * scale);
-  }
-}
 
 }  // namespace
 
@@ -222,12 +206,12 @@ TEST_CASE("a rank killed mid-run stops every rank, and the checkpoint stays the 
                                        "stderr.txt"});
 }
 
-TEST_CASE("programs that train on one process refuse mpirun with one line", "[mpi]") {
+TEST_CASE("charlm's commands but train refuse mpirun with one line", "[mpi]") {
   Sandbox box;
-  const Run classify =
-      unroll::testing::run_program(kMpirun + " -np 2 " + CLASSIFY_BIN, box,
-                                   "train --steps 1 --out " + box.path("c.safetensors"));
-  require_one_line_error(classify, "classify runs on one process; it was started on 2");
   const Run sample = on_ranks(2, box, "sample --ckpt " + box.path("none.safetensors"));
   require_one_line_error(sample, "charlm sample runs on one process");
+  const Run states = on_ranks(
+      2, box,
+      "states --ckpt " + box.path("none.safetensors") + " --out " + box.path("s.safetensors"));
+  require_one_line_error(states, "charlm states runs on one process");
 }
