@@ -49,9 +49,11 @@ int main(int argc, char** argv) {
       }
       return best;
     };
-    const RecordOptions all{.gates = true, .logits = true, .chunk = chunk};
+    RecordOptions all;  // every state, gate and logit
+    all.logits = true, all.chunk = chunk;
     const double record_s = seconds_of([&] { record_states(model, ids, all); });
-    const RecordOptions states_only{.gates = false, .logits = false, .chunk = chunk};
+    RecordOptions states_only;  // h and c alone
+    states_only.gates = false, states_only.chunk = chunk;
     const double states_s = seconds_of([&] { record_states(model, ids, states_only); });
     const double forward_s = seconds_of([&] {
       NoGrad no_grad;

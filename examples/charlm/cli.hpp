@@ -28,7 +28,7 @@ struct TrainArgs {
 
 // `charlm states`: record every layer's states and gates over a text.
 struct StatesArgs {
-  std::string data, out;
+  std::string out;
   std::vector<std::size_t> layers;  // empty: all
   std::size_t limit = 20000;        // characters recorded at most (from the text's start)
   bool no_gates = false, logits = false;
@@ -36,7 +36,7 @@ struct StatesArgs {
 
 // `charlm cells`: score every cell against the text's features; the page; the intervention.
 struct CellsArgs {
-  std::string data, html;
+  std::string html;
   std::vector<std::size_t> layers;  // empty: all
   std::size_t limit = 50000;        // characters scored at most
   std::size_t top = 3;              // cells printed per feature

@@ -272,6 +272,20 @@ int states_command(const std::string& ckpt, const std::string& data, const State
   return 0;
 }
 
+// ValueError naming the first non-finite value of a recorded series: ranks of NaN mean nothing
+// (and would break the sort).
+void require_finite(const RecordedSeries& s, const Text& text) {
+  const auto bad =
+      std::find_if(s.values.begin(), s.values.end(), [](float v) { return !std::isfinite(v); });
+  if (bad == s.values.end()) return;
+  const auto at = static_cast<std::size_t>(bad - s.values.begin());
+  const std::size_t width = s.values.shape()[1];
+  throw ValueError(fmt::format(
+      "cells: layer {}'s {} is {} at character {} (cell {}) of {}: the model gives non-finite "
+      "states on this text (has its training diverged?)",
+      s.layer, s.part, *bad, at / width, at % width, text.chars.size()));
+}
+
 int cells_command(const std::string& ckpt, const std::string& data, const CellsArgs& args,
                   ThreadTuner* threads) {
   if (!args.html.empty()) cli::check_output_folder(args.html);
@@ -284,7 +298,10 @@ int cells_command(const std::string& ckpt, const std::string& data, const CellsA
   const Recording rec = record_with_progress(*model, text, options);
   const std::vector<const RecordedSeries*> series = scored_series(rec);
   std::vector<const xt::xtensor<float, 2>*> values;
-  for (const auto* s : series) values.push_back(&s->values);
+  for (const auto* s : series) {
+    require_finite(*s, text);
+    values.push_back(&s->values);
+  }
   const std::vector<FeatureScores> scores = score_cells(values, text_features(text.chars));
   print_scores(scores, series, args.top);
   std::vector<PageGate> gates = print_saturation(rec);

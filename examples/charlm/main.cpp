@@ -3,8 +3,8 @@
 //   charlm train  [--data FILE] --out CKPT [model and training options]   (see --help)
 //   charlm sample --ckpt CKPT [--prime TEXT] [--length N] [--temperature T] [--top-k K]
 //   charlm eval   --ckpt CKPT --data FILE [--seq T]
-//   charlm states --ckpt CKPT --data FILE --out STATES [--layers L,…] [--limit N]
-//   charlm cells  --ckpt CKPT --data FILE [--html PAGE] [--intervene]
+//   charlm states --ckpt CKPT [--data FILE] --out STATES [--layers L,…] [--limit N]
+//   charlm cells  --ckpt CKPT [--data FILE] [--html PAGE] [--intervene]
 //   charlm sample … --clamp LAYER:CELL[:c]=VALUE …   (a cell held at a value while sampling)
 //   charlm demo   --out CKPT [--steps N | --minutes M]       (what `make demo` runs)
 //   charlm --version

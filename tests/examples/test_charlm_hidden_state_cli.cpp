@@ -2,6 +2,7 @@
 // --intervene) and `sample --clamp`, on a tiny model trained on text with quotes and comments,
 // and every kind of bad input.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <filesystem>
 
 #include "framework/io/safetensors.hpp"
@@ -153,4 +154,22 @@ TEST_CASE("the hidden-state commands refuse bad input with one clear line", "[cl
       charlm(t.box, "cells --ckpt " + t.ckpt + " --data " + t.box.write("empty.txt", "")),
       "is empty");
   CHECK_FALSE(fs::exists(t.box.path("s.safetensors")));
+}
+
+TEST_CASE("charlm cells refuses a model whose states are not finite, naming where", "[cli][bad]") {
+  const Trained& t = trained();
+  io::SafetensorsFile file = io::read_safetensors(t.ckpt);
+  io::SafetensorsFile diverged;
+  diverged.metadata = file.metadata;
+  for (const auto& [name, tensor] : file.tensors) {
+    Array<float> values = tensor.as<float>();
+    if (name.find("weight_hh") != std::string::npos) values.fill(std::nanf(""));
+    diverged.add(name, values);
+  }
+  const std::string ckpt = t.box.path("diverged.safetensors");
+  io::write_safetensors(ckpt, diverged);
+  const Run r = charlm(t.box, "cells --ckpt " + ckpt + " --data " + t.data);
+  require_one_line_error(r, "cells: layer 0's h is ");
+  CHECK_THAT(r.err, Catch::Contains("at character 0 (cell 0)") &&
+                        Catch::Contains("the model gives non-finite states"));
 }

@@ -1,5 +1,5 @@
-// Clamping cells while sampling: the form of --clamp, its checks, the value held at every step,
-// and samples without a clamp unchanged.
+// Clamping cells while sampling: the form of --clamp, its checks, every step reading the clamped
+// value, and samples without a clamp unchanged.
 #include <catch2/catch.hpp>
 
 #include "models/char_lm/clamp.hpp"
@@ -48,25 +48,43 @@ TEST_CASE("a clamp must name a layer, a cell and a part the model has", "[clamp]
                     Catch::Contains("a gru has no cell state c"));
 }
 
-TEST_CASE("a clamped cell holds its value at every step of a sample", "[clamp]") {
+TEST_CASE("the step after a clamp reads the clamped value, and the text changes", "[clamp]") {
   for (const std::string cell : {"lstm", "gru"}) {
     INFO(cell);
     CharLM<float> model(config(cell), 3);
-    const SampleOptions options{.prime = "ab", .length = 50, .temperature = 1.0, .seed = 4};
+    const SampleOptions options{.prime = "ab", .length = 30, .temperature = 1.0, .seed = 4};
     std::vector<CellClamp> clamps{parse_clamp("1:5=0.75"), parse_clamp("0:0=-1")};
     if (cell == "lstm") clamps.push_back(parse_clamp("1:5:c=2"));
-    std::size_t steps = 0, held = 0;
-    const std::string clamped =
-        sample(model, options, {}, clamping_hook(clamps, [&](GenerationStep<float>& step) {
-                 ++steps;
-                 const bool h_held = step.state.layer(1)[0].value()(0, 5) == 0.75f &&
-                                     step.state.layer(0)[0].value()(0, 0) == -1.0f;
-                 const bool c_held = cell != "lstm" || step.state.layer(1)[1].value()(0, 5) == 2.0f;
-                 held += h_held && c_held;
-               }));
-    CHECK(steps == 2 + 50);
-    CHECK(held == steps);
-    CHECK(clamped != sample(model, options));  // what the cells hold changes what follows
+    const GenerationHook<float> clamp = clamping_hook(clamps);
+    // Every step's states as the model left them, and as the clamp left them; the symbols read.
+    std::vector<StateList<float>> computed, clamped;
+    std::vector<std::int64_t> symbols;
+    const GenerationHook<float> record = [&](GenerationStep<float>& step) {
+      computed.push_back(step.state.states());
+      clamp(step);
+      clamped.push_back(step.state.states());
+      symbols.push_back(step.symbol);
+    };
+    const std::string text = sample(model, options, {}, record);
+    REQUIRE(symbols.size() == 2 + 30);
+    NoGrad no_grad;
+    for (std::size_t t = 1; t < symbols.size(); ++t) {
+      INFO("step " << t);
+      CHECK(clamped[t][1][0].value()(0, 5) == 0.75f);
+      CHECK(clamped[t][0][0].value()(0, 0) == -1.0f);
+      // One step of the model from the clamped states gives what the sample computed.
+      IndexArray ids = IndexArray::from_shape({1, 1});
+      ids(0, 0) = symbols[t];
+      const SequenceOutput<float> next = model.forward(ids, clamped[t - 1]);
+      for (std::size_t l = 0; l < 2; ++l)
+        for (std::size_t p = 0; p < (cell == "lstm" ? 2u : 1u); ++p) {
+          const Array<float> want = next.final_states[l][p].value();
+          const Array<float> got = computed[t][l][p].value();
+          for (std::size_t k = 0; k < want.size(); ++k)
+            REQUIRE(got.data()[k] == Approx(want.data()[k]).margin(1e-6));
+        }
+    }
+    CHECK(text != sample(model, options));  // what the cells hold changes what follows
   }
 }
 

@@ -30,6 +30,15 @@ std::vector<std::int64_t> some_ids(std::size_t n, std::size_t vocab) {
   return ids;
 }
 
+// Recording options: `chunk` steps per forward call, the logits or not, these layers (empty:
+// all); gates recorded.
+RecordOptions options(std::size_t chunk, bool logits = false,
+                      std::vector<std::size_t> layers = {}) {
+  RecordOptions o;
+  o.chunk = chunk, o.logits = logits, o.layers = std::move(layers);
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("recorded states are those of reading one symbol at a time, in any chunking",
@@ -38,8 +47,8 @@ TEST_CASE("recorded states are those of reading one symbol at a time, in any chu
     INFO(cell);
     CharLM<float> model(config(cell, false), 5);
     const auto ids = some_ids(37, model.config().vocabulary.size());
-    const Recording whole = record_states(model, ids, {.logits = true, .chunk = 256});
-    const Recording pieces = record_states(model, ids, {.logits = true, .chunk = 5});
+    const Recording whole = record_states(model, ids, options(256, true));
+    const Recording pieces = record_states(model, ids, options(5, true));
     REQUIRE(whole.series.size() == pieces.series.size());
     for (std::size_t i = 0; i < whole.series.size(); ++i)
       CHECK(xt::allclose(whole.series[i].values, pieces.series[i].values, 1e-5, 1e-6));
@@ -71,7 +80,7 @@ TEST_CASE("recorded LSTM gates rebuild the recorded c and h", "[record]") {
     INFO("residual " << residual);
     CharLM<float> model(config("lstm", residual), 7);
     const auto ids = some_ids(30, model.config().vocabulary.size());
-    const Recording rec = record_states(model, ids, {.chunk = 8});
+    const Recording rec = record_states(model, ids, options(8));
     for (std::size_t l = 0; l < 3; ++l) {
       const auto &h = rec.find(l, "h")->values, &c = rec.find(l, "c")->values;
       const auto &i = rec.find(l, "i")->values, &f = rec.find(l, "f")->values,
@@ -92,7 +101,7 @@ TEST_CASE("recorded LSTM gates rebuild the recorded c and h", "[record]") {
 TEST_CASE("recorded GRU gates rebuild the recorded h", "[record]") {
   CharLM<float> model(config("gru", true), 9);
   const auto ids = some_ids(25, model.config().vocabulary.size());
-  const Recording rec = record_states(model, ids, {.layers = {2, 1}, .chunk = 4});
+  const Recording rec = record_states(model, ids, options(4, false, {2, 1}));
   CHECK(rec.find(0, "h") == nullptr);  // not asked for
   for (std::size_t l : {1, 2}) {
     const auto &h = rec.find(l, "h")->values, &z = rec.find(l, "z")->values,
@@ -123,7 +132,7 @@ TEST_CASE("a plain RNN has no gates, and a dilated skip records states only", "[
 TEST_CASE("recording refuses a layer or a symbol that does not exist, and an empty text",
           "[record]") {
   CharLM<float> model(config("lstm", false), 1);
-  CHECK_THROWS_WITH(record_states(model, some_ids(5, 11), {.layers = {3}}),
+  CHECK_THROWS_WITH(record_states(model, some_ids(5, 11), options(256, false, {3})),
                     Catch::Contains("layer 3 does not exist; the model has 3 (0 to 2)"));
   CHECK_THROWS_AS(record_states(model, {1, 2, 11}), IndexError);
   CHECK_THROWS_AS(record_states(model, {}), ValueError);
@@ -134,7 +143,7 @@ TEST_CASE("a recording file holds every series, the logits and the text", "[reco
   CharLM<float> model(config("gru", false), 2);
   const std::u32string text = decode_utf8("abc \"def\"\nha");
   const auto ids = model.config().vocabulary.encode(text, "test");
-  const Recording rec = record_states(model, ids, {.logits = true});
+  const Recording rec = record_states(model, ids, options(256, true));
   write_recording(box.path("s.safetensors"), rec, text, {{"cell", "gru"}});
   const io::SafetensorsFile file = io::read_safetensors(box.path("s.safetensors"));
   CHECK(file.tensors.size() == 3 * 4 + 1);  // h r z n per layer, logits
@@ -154,7 +163,7 @@ TEST_CASE("with a temporal skip the recording is one continuous pass whatever th
     c.skip_mode = mode;
     CharLM<float> model(c, 4);
     const auto ids = some_ids(20, model.config().vocabulary.size());
-    const Recording rec = record_states(model, ids, {.chunk = 4});
+    const Recording rec = record_states(model, ids, options(4));
     NoGrad no_grad;
     model.eval();
     StepState<float> state = model.start(1);
