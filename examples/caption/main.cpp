@@ -125,11 +125,14 @@ int main(int argc, char** argv) {
   try {
     a = cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e, cli::root_only(std::cout), cli::root_only(std::cerr));  // once, not per rank
+    // Every rank parsed the same command line: rank 0 alone reports it.
+    const int status = cli.exit(e, cli::root_only(std::cout), cli::root_only(std::cerr));
+    cli::wait_for_every_rank();
+    return status;
   }
   try {
     if (a.command != caption::Command::train)  // train alone shares its work among ranks
-      cli::require_one_process(fmt::format("caption {}", argv[1]));
+      cli::require_one_process(cli::command_of("caption", argc, argv));
     if (a.command == caption::Command::scenes)
       return scenes_command(a.folder, a.count, a.held_out, a.seed);
     cli::Threads threads{a.threads, {}};

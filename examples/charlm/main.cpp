@@ -16,7 +16,6 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <sstream>
 
 #include "examples/charlm/cli.hpp"
 #include "examples/charlm/default_corpus.hpp"
@@ -38,9 +37,6 @@
 using namespace unroll;
 
 namespace {
-
-// By charlm::Command, for messages.
-constexpr const char* kCommandNames[] = {"train", "sample", "eval", "demo", "states", "cells"};
 
 // What a newcomer can judge a run by: its validation bits per character beside a unigram
 // model's (the training text's character frequencies alone).
@@ -191,13 +187,14 @@ int main(int argc, char** argv) {
     a = cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // Every rank parsed the same command line: rank 0 alone reports it.
-    return cli.exit(e, cli::root_only(std::cout), cli::root_only(std::cerr));
+    const int status = cli.exit(e, cli::root_only(std::cout), cli::root_only(std::cerr));
+    cli::wait_for_every_rank();
+    return status;
   }
   try {
     cli::Threads threads{a.threads, {}};
     if (a.command != charlm::Command::train)  // only train shares its work among ranks
-      cli::require_one_process(std::string("charlm ") +
-                               kCommandNames[static_cast<std::size_t>(a.command)]);
+      cli::require_one_process(cli::command_of("charlm", argc, argv));
     switch (a.command) {
       case charlm::Command::train:
         return train(a.train, threads.apply(1)), 0;

@@ -13,23 +13,30 @@
 namespace unroll::cli {
 
 int report_failure(const char* program, const std::exception& error) {
+  // This rank's line is its report: mpirun's SIGTERM, when another rank's exit or abort ends the
+  // job, must not add "stopped by mpirun" after it.
+  std::signal(SIGTERM, SIG_DFL);
   std::fflush(stdout);
   distributed::Communicator& ranks = distributed::Communicator::world();
   const bool alike = dynamic_cast<const distributed::CollectiveError*>(&error) != nullptr ||
                      dynamic_cast<const training::NonFiniteError*>(&error) != nullptr;
   if (ranks.size() == 1 || (alike && ranks.is_root())) {
-    // This line is the job's report: no "stopped by mpirun" after it.
-    std::signal(SIGTERM, SIG_DFL);
     fmt::print(stderr, "{}: {}\n", program, error.what());
     std::fflush(stderr);
   }
-  // Every rank meets this error: none exits before rank 0 has printed it (mpirun ends the job at
-  // the first non-zero exit, and would cut rank 0 off before its line).
-  if (alike && ranks.size() > 1) ranks.any(false);
-  if (ranks.size() == 1 || alike) return 1;
+  if (ranks.size() == 1) return 1;
+  if (alike) {
+    wait_for_every_rank();
+    return 1;
+  }
   fmt::print(stderr, "{}: rank {}: {}\n", program, ranks.rank(), error.what());
   std::fflush(stderr);
   ranks.abort(1);
+}
+
+void wait_for_every_rank() {
+  distributed::Communicator& ranks = distributed::Communicator::world();
+  if (ranks.size() > 1) ranks.any(false);
 }
 
 namespace {
@@ -61,6 +68,12 @@ std::ostream& root_only(std::ostream& stream) {
   static std::ostringstream discarded;
   discarded.str({});
   return discarded;
+}
+
+std::string command_of(const std::string& program, int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i)
+    if (argv[i][0] != '-') return program + " " + argv[i];
+  return program;
 }
 
 void require_one_process(const std::string& program) {

@@ -14,6 +14,11 @@ namespace unroll::cli {
 // rank (MPI_Abort), so that none waits forever for this one.
 int report_failure(const char* program, const std::exception& error);
 
+// On several ranks, returns when every rank has called it (a barrier): what a rank does before
+// exiting after a report every rank makes alike (a failure above, a command-line error), so that
+// none exits before rank 0 has printed it — mpirun ends the job at the first non-zero exit.
+void wait_for_every_rank();
+
 // On rank 0 of several: when mpirun ends the job (SIGTERM: another rank ended or failed, or the
 // job was cancelled), prints "PROGRAM: stopped by mpirun: …; the checkpoint on disk is the last
 // complete one" and exits with status 143 — instead of vanishing without a word under
@@ -26,6 +31,9 @@ bool is_root();
 // `stream` on rank 0; on the other ranks a stream that discards what it is given (a command-line
 // error every rank meets alike is printed once).
 std::ostream& root_only(std::ostream& stream);
+
+// "PROGRAM COMMAND": the program and the first argument that is not an option (its command).
+std::string command_of(const std::string& program, int argc, const char* const* argv);
 
 // distributed::CollectiveError "PROGRAM runs on one process; it was started on N (mpirun): run it
 // without mpirun" when the world has more than one rank.

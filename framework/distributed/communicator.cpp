@@ -56,8 +56,14 @@ Communicator::Communicator() {
   if (!under_launcher()) return;
   int provided = 0;
   // Only the main thread calls MPI (the compute threads are OpenMP's, inside kernels).
-  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+  if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+    throw Error("MPI_Init_thread failed: this process cannot join its launcher's job");
   mpi_ = true;
+  if (provided < MPI_THREAD_FUNNELED)  // every MPI library of note provides it
+    throw Error(fmt::format(
+        "MPI gives thread level {}; unroll needs MPI_THREAD_FUNNELED (OpenMP threads run "
+        "between the main thread's MPI calls)",
+        provided));
   // Errors come back as codes (turned into exceptions), not as MPI's own abort.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);

@@ -22,7 +22,8 @@ GradientAverager::GradientAverager(Communicator& communicator, std::vector<Var<f
     buckets_.back().values.resize(buckets_.back().values.size() + n);
   }
   if (buckets_.empty()) buckets_.push_back({});
-  buckets_.back().values.push_back(0.0f);  // the loss
+  // One has-gradient flag per parameter, then the loss.
+  buckets_.back().values.resize(buckets_.back().values.size() + parameters_.size() + 1);
 }
 
 float GradientAverager::average(float loss) {
@@ -38,15 +39,24 @@ float GradientAverager::average(float loss) {
       else
         out = std::fill_n(out, p.size(), 0.0f);
     }
-    if (&bucket == &buckets_.back()) *out = loss;
+    if (&bucket == &buckets_.back()) {
+      for (const Var<float>& p : parameters_) *out++ = p.has_grad() ? 1.0f : 0.0f;
+      *out = loss;
+    }
     communicator_.start_allreduce_sum(bucket.values);
   }
   communicator_.wait_all();
   const float scale = 1.0f / static_cast<float>(communicator_.size());
+  const std::vector<float>& last = buckets_.back().values;
+  const float* given = last.data() + last.size() - 1 - parameters_.size();  // the flags' sums
   for (Bucket& bucket : buckets_) {
     const float* in = bucket.values.data();
     for (std::size_t i = bucket.first; i < bucket.last; ++i) {
       Node<float>& node = *parameters_[i].node();
+      if (given[i] == 0.0f) {  // no rank has a gradient for it
+        in += node.value.size();
+        continue;
+      }
       if (!node.has_grad) {
         node.grad = Array<float>::from_shape(node.value.shape());
         node.has_grad = true;

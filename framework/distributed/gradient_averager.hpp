@@ -25,9 +25,10 @@ class GradientAverager {
   GradientAverager(Communicator& communicator, std::vector<Var<float>> parameters,
                    std::size_t bucket_elements = std::size_t{1} << 20);
 
-  /// Every parameter's gradient (zeros where none was accumulated) ← its mean over the ranks,
-  /// and `loss` ← its mean too (sent in the last bucket); on one process, nothing changes.
-  /// Returns the mean loss.
+  /// Every parameter's gradient ← its mean over the ranks (a rank that accumulated none counts
+  /// zeros; a parameter no rank gave a gradient keeps none, so the optimizer skips it as one
+  /// process does), and `loss` ← its mean too (the last bucket carries it and one has-gradient
+  /// flag per parameter); on one process, nothing changes. Returns the mean loss.
   float average(float loss);
   /// Wall time of the last average(), packing and unpacking included (0 on one process).
   double last_seconds() const { return last_seconds_; }
@@ -36,7 +37,7 @@ class GradientAverager {
  private:
   struct Bucket {
     std::size_t first = 0, last = 0;  // parameters [first, last)
-    std::vector<float> values;        // their gradients, end to end (+ the loss, last bucket)
+    std::vector<float> values;  // their gradients, end to end (last bucket: + flags, the loss)
   };
 
   Communicator& communicator_;

@@ -36,7 +36,7 @@ CharLMTask::CharLMTask(CharLM<float>& model, std::vector<std::int64_t> train_ids
       batches_(std::move(train_ids), options.batch, options.seq, options.random_offsets,
                options.seed),
       validation_(std::move(validation_ids)) {
-  training::batch_share(options_.batch, ranks_);  // refuses a batch the ranks do not divide
+  share_ = training::batch_share(options_.batch, ranks_);  // refuses a batch they do not divide
 }
 
 std::vector<distributed::Fingerprint> CharLMTask::fingerprints() const {

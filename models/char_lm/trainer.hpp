@@ -19,6 +19,7 @@
 
 #include "models/char_lm/char_lm.hpp"
 #include "models/text/batches.hpp"
+#include "models/training/data_parallel.hpp"
 #include "models/training/trainer.hpp"
 
 namespace unroll {
@@ -64,12 +65,13 @@ class CharLMTask : public training::Task {
 
  private:
   // This rank's rows of the global batch: [offset, offset + rows).
-  std::size_t rows() const { return options_.batch / static_cast<std::size_t>(ranks_.size()); }
-  std::size_t offset() const { return rows() * static_cast<std::size_t>(ranks_.rank()); }
+  std::size_t rows() const { return share_.count; }
+  std::size_t offset() const { return share_.first; }
 
   CharLM<float>& model_;
   TrainOptions options_;
   distributed::Communicator& ranks_;
+  training::BatchShare share_;
   std::uint64_t training_fingerprint_;  // of the training ids (the batcher keeps them)
   StreamBatcher batches_;
   std::vector<std::int64_t> validation_;

@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "framework/distributed/fingerprint.hpp"
 #include "models/training/interrupt.hpp"
 #include "models/training/metrics_log.hpp"
 #include "models/training/progress.hpp"
@@ -41,17 +42,24 @@ LoopResult run_training(Trainer& trainer, const LoopOptions& o) {
   check(o, task);
   distributed::Communicator& ranks = task.communicator();
   const bool root = ranks.is_root();  // the only rank that logs and reports
+  // Every rank must take the same steps and validate at the same ones (each is collective).
+  if (ranks.size() > 1)
+    ranks.require_agreement(
+        {{"loop settings (--steps, --epochs, --eval-every, the step resumed from)",
+          distributed::fingerprint(fmt::format("steps {} eval-every {} from {}", o.max_steps,
+                                               o.eval_every, trainer.steps_done()))}});
   const bool skipping = trainer.options().nonfinite == NonFinite::Skip;
   MetricsLog log(root ? o.log : "", skipping, ranks.size() > 1, task.metric_names(),
                  trainer.steps_done() > 0);
-  Progress progress(o.out, o.piped_report_every);
+  Progress progress(o.out, o.piped_report_every, ranks.size() == 1);
   const InterruptFlag interrupt;
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   // Whether to stop, the same on every rank: rank 0's clock decides the time budget, and a
-  // Ctrl-C on any rank stops them all (one small allreduce per step on several ranks).
+  // SIGINT delivered to any rank stops them all (one small allreduce per step on several ranks;
+  // under mpirun, Ctrl-C ends the job instead).
   struct Stop {
     bool out_of_time = false, interrupted = false;
   };

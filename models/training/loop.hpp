@@ -5,8 +5,8 @@
 // A NonFiniteError from a step ends it early and propagates: nothing is saved then, so the
 // checkpoint on disk stays the last good one.
 // On several ranks (a task that shards), every rank runs the loop: they agree after every step
-// on stopping (rank 0's clock, Ctrl-C on any), validate together, and only rank 0 writes the
-// log, the status line, the reports, the checkpoints and the summary.
+// on stopping (rank 0's clock, a SIGINT delivered to any), validate together, and only rank 0
+// writes the log, the status line, the reports, the checkpoints and the summary.
 #pragma once
 
 #include <cstdint>

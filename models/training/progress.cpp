@@ -23,8 +23,8 @@ std::string status_line(const Status& s) {
   return line;
 }
 
-Progress::Progress(std::FILE* out, std::int64_t piped_every)
-    : out_(out), live_(isatty(fileno(out)) != 0), every_(live_ ? 1 : piped_every) {}
+Progress::Progress(std::FILE* out, std::int64_t piped_every, bool live_allowed)
+    : out_(out), live_(live_allowed && isatty(fileno(out)) != 0), every_(live_ ? 1 : piped_every) {}
 
 void Progress::update(const Status& status, bool last) {
   if (!last && status.step % every_ != 0) return;

@@ -28,8 +28,10 @@ std::string format_duration(double seconds);
 
 class Progress {
  public:
-  // Live (rewritten) when `out` is a terminal; otherwise every `piped_every` steps.
-  Progress(std::FILE* out, std::int64_t piped_every);
+  // Live (rewritten) when `out` is a terminal and `live_allowed`; otherwise every `piped_every`
+  // steps. (Under mpirun a rank's stdout is a pseudo-terminal whatever mpirun's own output is —
+  // a file, a pipe — so the loop allows a live line on one process only.)
+  Progress(std::FILE* out, std::int64_t piped_every, bool live_allowed = true);
   // Shows `status` if its step is due, or always when `last`.
   void update(const Status& status, bool last);
   // Prints `text` (and a newline) below the status line.

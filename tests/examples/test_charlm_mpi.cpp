@@ -14,7 +14,9 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
+#include <vector>
 
 #include "framework/io/safetensors.hpp"
 #include "tests/program_run.hpp"
@@ -121,6 +123,58 @@ TEST_CASE("2 ranks resume exactly", "[mpi]") {
         checkpoint_bytes(box.path("whole.train.safetensors")));
 }
 
+TEST_CASE("a run of 2 ranks resumes on one process, as if it had been one all along", "[mpi]") {
+  Sandbox box;
+  const std::string data = box.write("text.txt", corpus(6000));
+  const std::string args = "train --data " + data + " " + kModel + " --out ";
+  REQUIRE(one_process(box, args + box.path("whole.safetensors") + " --steps 6").status == 0);
+  REQUIRE(on_ranks(2, box, args + box.path("part.safetensors") + " --steps 3").status == 0);
+  const Run resumed = one_process(box, args + box.path("part.safetensors") +
+                                           " --steps 6 --resume " + box.path("part.safetensors"));
+  INFO(resumed.err);
+  REQUIRE(resumed.status == 0);
+  require_close(box.path("part.safetensors"), box.path("whole.safetensors"));
+  require_close(box.path("part.train.safetensors"), box.path("whole.train.safetensors"));
+}
+
+TEST_CASE("2 ranks validate as one process does: the same losses in the log", "[mpi]") {
+  Sandbox box;
+  const std::string data = box.write("text.txt", corpus(6000));
+  const std::string args = "train --data " + data + " " + kModel + " --steps 10 --out ";
+  REQUIRE(one_process(box, args + box.path("one.safetensors") + " --log " + box.path("one.csv"))
+              .status == 0);
+  REQUIRE(on_ranks(2, box, args + box.path("two.safetensors") + " --log " + box.path("two.csv"))
+              .status == 0);
+  const auto column = [&](const std::string& path, const std::string& name) {
+    std::istringstream rows(slurp(path));
+    std::string line, cell;
+    std::getline(rows, line);
+    std::size_t at = 0;
+    for (std::istringstream header(line); std::getline(header, cell, ',') && cell != name;) ++at;
+    std::vector<double> values;
+    while (std::getline(rows, line)) {
+      std::istringstream row(line);
+      for (std::size_t i = 0; i <= at; ++i) std::getline(row, cell, ',');
+      if (!cell.empty()) values.push_back(std::stod(cell));
+    }
+    return values;
+  };
+  for (const std::string name : {"train_loss", "val_loss"}) {
+    INFO(name);
+    const auto one = column(box.path("one.csv"), name), two = column(box.path("two.csv"), name);
+    // Every step's training loss; the last validation's loss from step 5 (validated at 5, 10).
+    REQUIRE(one.size() == (name == "train_loss" ? 10u : 6u));
+    REQUIRE(two.size() == one.size());
+    for (std::size_t i = 0; i < one.size(); ++i) CHECK(two[i] == Approx(one[i]).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("a command-line error under mpirun is one line, from rank 0", "[mpi]") {
+  Sandbox box;
+  require_one_line_error(on_ranks(2, box, "train --hidden 0 --out " + box.path("m.safetensors")),
+                         "--hidden");
+}
+
 TEST_CASE("2 ranks refuse a batch they do not divide, with one line", "[mpi]") {
   Sandbox box;
   const std::string data = box.write("text.txt", corpus(6000));
@@ -136,16 +190,21 @@ TEST_CASE("ranks that disagree on their data or settings stop with one line", "[
   const std::string text = corpus(6000);
   std::string shifted = text.substr(7) + text.substr(0, 7);  // the same symbols, other data
   const std::string a = box.write("a.txt", text), b = box.write("b.txt", shifted);
-  const std::string common = " " + kModel + " --steps 2 --out " + box.path("m.safetensors");
+  const std::string common = " " + kModel + " --out " + box.path("m.safetensors");
   auto mpmd = [&](const std::string& first, const std::string& second) {
     return unroll::testing::run_program(kMpirun + " -np 1 " + CHARLM_BIN + " train " + first +
                                             common + " : -np 1 " + CHARLM_BIN + " train " + second +
                                             common,
                                         box, "");
   };
-  require_one_line_error(mpmd("--data " + a, "--data " + b), "ranks disagree on the training data");
-  require_one_line_error(mpmd("--data " + a + " --seed 1", "--data " + a + " --seed 2"),
+  const std::string a2 = "--data " + a + " --steps 2";
+  require_one_line_error(mpmd(a2, "--data " + b + " --steps 2"),
+                         "ranks disagree on the training data");
+  require_one_line_error(mpmd(a2 + " --seed 1", a2 + " --seed 2"),
                          "ranks disagree on the batch, window and seed settings");
+  // Each step is collective: ranks that would take different numbers of them never start.
+  require_one_line_error(mpmd(a2, "--data " + a + " --steps 3"),
+                         "ranks disagree on the loop settings");
   CHECK_FALSE(fs::exists(box.path("m.safetensors")));
 }
 
@@ -158,21 +217,34 @@ TEST_CASE("a rank killed mid-run stops every rank, and the checkpoint stays the 
   REQUIRE(on_ranks(2, box, args + " --steps 3").status == 0);
   const std::string before = slurp(ckpt), state_before = slurp(state);
 
-  // Resume for many steps, kill rank 1 once rank 0 reports step 10.
-  const std::string out = box.path("run.out"), err = box.path("run.err");
+  // Resume for many steps, kill rank 1 once rank 0 has logged step 10.
+  const std::string out = box.path("run.out"), err = box.path("run.err"), log = box.path("run.csv");
   const std::string command = kMpirun + " -np 2 " + CHARLM_BIN + " " + args +
-                              " --steps 1000000 --resume " + ckpt + " >" + out + " 2>" + err;
+                              " --steps 1000000 --log " + log + " --resume " + ckpt + " >" + out +
+                              " 2>" + err;
   const pid_t shell = ::fork();
   REQUIRE(shell >= 0);
   if (shell == 0) {
+    ::setpgid(0, 0);  // the job's own process group, which the guard below can end
     ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
+  // Whatever fails below, the job of a million steps does not outlive the test.
+  struct EndJob {
+    pid_t group;
+    ~EndJob() {
+      if (group > 0) ::kill(-group, SIGKILL), ::waitpid(group, nullptr, 0);
+    }
+  } end_job{shell};
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + std::chrono::seconds(60);
-  while (slurp(out).find("step 10/") == std::string::npos && Clock::now() < deadline)
+  const auto logged = [&] {  // the header and a row per step
+    const std::string rows = slurp(log);
+    return std::count(rows.begin(), rows.end(), '\n');
+  };
+  while (logged() < 11 && Clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  REQUIRE(slurp(out).find("step 10/") != std::string::npos);
+  REQUIRE(logged() >= 11);
   // Rank 1: the process whose environment names rank 1 and whose command line names this box.
   pid_t rank1 = -1;
   for (const auto& entry : fs::directory_iterator("/proc")) {
@@ -191,6 +263,7 @@ TEST_CASE("a rank killed mid-run stops every rank, and the checkpoint stays the 
   while ((done = ::waitpid(shell, &status, WNOHANG)) == 0 && Clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   REQUIRE(done == shell);
+  end_job.group = 0;  // reaped
   CHECK((WIFEXITED(status) && WEXITSTATUS(status) != 0));
   const std::string message = slurp(err);
   INFO(message);
@@ -202,7 +275,7 @@ TEST_CASE("a rank killed mid-run stops every rank, and the checkpoint stays the 
   for (const auto& entry : fs::directory_iterator(box.dir))
     files.insert(entry.path().filename().string());
   CHECK(files == std::set<std::string>{"text.txt", "m.safetensors", "m.train.safetensors",
-                                       "run.out", "run.err", "stdin.txt", "stdout.txt",
+                                       "run.out", "run.err", "run.csv", "stdin.txt", "stdout.txt",
                                        "stderr.txt"});
 }
 

@@ -65,22 +65,24 @@ TEST_CASE("GradientAverager leaves every rank the mean gradient and the mean los
           "[distributed]") {
   Communicator& world = Communicator::world();
   const float n = static_cast<float>(world.size()), r = static_cast<float>(world.rank());
-  // Two parameters in buckets of 3 floats (so one bucket each), and one without a gradient.
+  // Two parameters in buckets of 3 floats (so one bucket each), one with a gradient on rank 0
+  // alone, and one without a gradient on any rank.
   Var<float> a = Var<float>::parameter(Array<float>::from_shape({3}));
   Var<float> b = Var<float>::parameter(Array<float>::from_shape({2}));
+  Var<float> on_root = Var<float>::parameter(Array<float>::from_shape({2}));
   Var<float> unused = Var<float>::parameter(Array<float>::from_shape({2}));
-  a.zero_grad(), b.zero_grad(), unused.zero_grad();
+  a.zero_grad(), b.zero_grad(), on_root.zero_grad(), unused.zero_grad();
   sum(a * (r + 1)).backward();  // ∂/∂a = r + 1 on rank r
   sum(b * (2 * r)).backward();
-  distributed::GradientAverager averager(world, {a, b, unused, a}, 3);
+  if (world.is_root()) sum(on_root * 6.0f).backward();
+  distributed::GradientAverager averager(world, {a, b, on_root, unused, a}, 3);
   const float loss = averager.average(10 * r);
   CHECK(loss == 10 * (n - 1) / 2);
   CHECK(a.grad() == Array<float>(xt::ones<float>({3}) * ((n + 1) / 2)));
   CHECK(b.grad() == Array<float>(xt::ones<float>({2}) * (n - 1)));
-  if (world.size() > 1) {
-    CHECK(averager.buckets() == 3);  // a, b, unused (a listed twice is averaged once)
-    CHECK(unused.grad() == Array<float>(xt::zeros<float>({2})));
-  } else {
-    CHECK(averager.buckets() == 0);  // one process: nothing to do
-  }
+  REQUIRE(on_root.has_grad());  // the others count zeros
+  CHECK(on_root.grad() == Array<float>(xt::ones<float>({2}) * (6 / n)));
+  // No rank has a gradient for it: it keeps none, so an optimizer skips it as on one process.
+  CHECK_FALSE(unused.has_grad());
+  CHECK(averager.buckets() == (world.size() > 1 ? 4u : 0u));  // a listed twice is averaged once
 }
