@@ -3,24 +3,17 @@
 // ranks' shares of the loss are weighted by the words they count — rank 0 alone prints, a batch
 // the ranks do not divide is refused, and eval refuses mpirun. Tiny models: seconds each.
 #include <catch2/catch.hpp>
-#include <cstdlib>
 #include <string>
 
-#include "tests/program_run.hpp"
+#include "tests/mpi_run.hpp"
 
 namespace {
 
+using unroll::testing::count_of;
 using unroll::testing::require_close;
 using unroll::testing::require_one_line_error;
 using unroll::testing::Run;
 using unroll::testing::ScratchDir;
-
-// Open MPI refuses to start as root unless told it may (CI runs as root).
-const bool kRootAllowed = [] {
-  ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
-  ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-  return true;
-}();
 
 struct Program {
   std::string name, binary, tiny;  // tiny: a model of a few thousand weights
@@ -34,15 +27,7 @@ const Program kPrograms[] = {
 };
 
 Run on_ranks(int ranks, const Program& p, const ScratchDir& box, const std::string& args) {
-  return unroll::testing::run_program(
-      std::string(MPIRUN) + " -q --oversubscribe -np " + std::to_string(ranks) + " " + p.binary,
-      box, args);
-}
-
-std::size_t count_of(const std::string& text, const std::string& piece) {
-  std::size_t n = 0;
-  for (auto at = text.find(piece); at != std::string::npos; at = text.find(piece, at + 1)) ++n;
-  return n;
+  return unroll::testing::run_on_ranks(ranks, p.binary, box, args);
 }
 
 }  // namespace
