@@ -65,4 +65,13 @@ inline void require_close(const std::string& a_path, const std::string& b_path) 
   }
 }
 
+// Some English-like text of about n characters (a few words in a fixed, irregular order).
+inline std::string english_like(std::size_t n) {
+  const std::string words[] = {"the ",  "cat ", "sat ", "on ",  "a ",
+                               "mat. ", "and ", "dog ", "ran\n"};
+  std::string s;
+  for (std::size_t i = 0; s.size() < n; ++i) s += words[(i * 7 + i / 3) % 9];
+  return s;
+}
+
 }  // namespace unroll::testing

@@ -31,6 +31,7 @@ namespace fs = std::filesystem;
 namespace {
 
 using Sandbox = unroll::testing::ScratchDir;
+using unroll::testing::english_like;
 using unroll::testing::require_one_line_error;
 using unroll::testing::Run;
 using unroll::testing::slurp;
@@ -39,22 +40,13 @@ Run charlm(const Sandbox& box, const std::string& args) {
   return unroll::testing::run_program(CHARLM_BIN, box, args);
 }
 
-// Some English-like text of about n characters.
-std::string corpus(std::size_t n) {
-  const std::string words[] = {"the ",  "cat ", "sat ", "on ",  "a ",
-                               "mat. ", "and ", "dog ", "ran\n"};
-  std::string s;
-  for (std::size_t i = 0; s.size() < n; ++i) s += words[(i * 7 + i / 3) % 9];
-  return s;
-}
-
 const std::string kSmall = "--embed 8 --hidden 16 --layers 2 --seq 16 --batch 4 --eval-every 5";
 
 }  // namespace
 
 TEST_CASE("charlm train writes a checkpoint, its training state and a metrics CSV", "[cli]") {
   Sandbox box;
-  const auto data = box.write("text.txt", corpus(4000));
+  const auto data = box.write("text.txt", english_like(4000));
   const auto r = charlm(box, "train --data " + data + " " + kSmall + " --steps 10 --out " +
                                  box.path("m.safetensors") + " --log " + box.path("m.csv"));
   INFO(r.err);
@@ -65,7 +57,7 @@ TEST_CASE("charlm train writes a checkpoint, its training state and a metrics CS
   CHECK(file.metadata.at("step") == "10");
   CHECK(file.tensors.count("rnn.weight_hh_l1") == 1);
   CHECK(file.tensors.at("head.weight").shape ==
-        Shape{Vocabulary::from_text(decode_utf8(corpus(4000))).size(), 16});
+        Shape{Vocabulary::from_text(decode_utf8(english_like(4000))).size(), 16});
   CHECK(fs::exists(box.path("m.train.safetensors")));
   const auto csv = slurp(box.path("m.csv"));
   CHECK_THAT(csv,
@@ -77,7 +69,7 @@ TEST_CASE("a resumed run continues exactly: 20 steps = 10, save, resume, 10", "[
   const std::string windows = GENERATE(std::string("stream"), std::string("random"));
   INFO("--windows " << windows);
   Sandbox box;
-  const auto data = box.write("text.txt", corpus(6000));
+  const auto data = box.write("text.txt", english_like(6000));
   const std::string common =
       "train --data " + data + " " + kSmall + " --dropout 0.3 --windows " + windows + " ";
   REQUIRE(charlm(box, common + "--steps 20 --out " + box.path("straight.safetensors")).status == 0);
@@ -104,7 +96,7 @@ TEST_CASE("a resumed run continues exactly: 20 steps = 10, save, resume, 10", "[
 TEST_CASE("training with --recompute gives the same weights, the model file does not record it",
           "[cli]") {
   Sandbox box;
-  const auto data = box.write("text.txt", corpus(4000));
+  const auto data = box.write("text.txt", english_like(4000));
   const std::string common = "train --data " + data + " " + kSmall + " --steps 8 ";
   REQUIRE(charlm(box, common + "--out " + box.path("kept.safetensors")).status == 0);
   const auto r = charlm(box, common + "--recompute --out " + box.path("recomputed.safetensors"));
@@ -122,7 +114,7 @@ TEST_CASE("training with --recompute gives the same weights, the model file does
 
 TEST_CASE("resuming with other training settings says which one differs", "[cli][resume]") {
   Sandbox box;
-  const auto data = box.write("text.txt", corpus(6000));
+  const auto data = box.write("text.txt", english_like(6000));
   const std::string common = "train --data " + data + " " + kSmall + " ";
   REQUIRE(charlm(box, common + "--windows random --steps 5 --out " + box.path("r.safetensors"))
               .status == 0);
@@ -136,7 +128,7 @@ TEST_CASE("resuming with other training settings says which one differs", "[cli]
 TEST_CASE("the one-step SGD contract: saved weights = init − ∇L of the first window",
           "[cli][contract]") {
   Sandbox box;
-  const std::string text = corpus(3000);
+  const std::string text = english_like(3000);
   const auto data = box.write("text.txt", text);
   const auto init = box.path("init.safetensors");
   REQUIRE(charlm(box, "train --data " + data + " " + kSmall +
@@ -171,7 +163,7 @@ TEST_CASE("the one-step SGD contract: saved weights = init − ∇L of the first
 TEST_CASE("charlm sample streams a continuation of the prime, eval prints evaluate()'s loss",
           "[cli]") {
   Sandbox box;
-  const auto data = box.write("text.txt", corpus(3000));
+  const auto data = box.write("text.txt", english_like(3000));
   const auto ckpt = box.path("m.safetensors");
   REQUIRE(charlm(box, "train --data " + data + " " + kSmall + " --steps 5 --out " + ckpt).status ==
           0);
@@ -248,7 +240,7 @@ TEST_CASE("Korean text round-trips through train and sample", "[cli][unicode]") 
 TEST_CASE("SIGINT saves a checkpoint and exits cleanly, and the run resumes from it",
           "[cli][signal]") {
   Sandbox box;
-  const auto data = box.write("text.txt", corpus(20000));
+  const auto data = box.write("text.txt", english_like(20000));
   const auto ckpt = box.path("m.safetensors"), out = box.path("out.txt");
   const std::string command = "exec " + std::string(CHARLM_BIN) + " train --data " + data + " " +
                               kSmall + " --steps 1000000 --out " + ckpt + " >" + out + " 2>&1";
@@ -283,7 +275,7 @@ TEST_CASE("SIGINT saves a checkpoint and exits cleanly, and the run resumes from
 TEST_CASE("bad input exits non-zero with one clear line and writes no checkpoint",
           "[cli][errors]") {
   Sandbox box;
-  const auto data = box.write("text.txt", corpus(3000));
+  const auto data = box.write("text.txt", english_like(3000));
   const auto out = box.path("never.safetensors");
   const std::string train = "train " + kSmall + " --steps 2 --out " + out + " ";
   require_one_line_error(charlm(box, train + "--data " + box.path("missing.txt")), "missing.txt");
@@ -340,7 +332,7 @@ TEST_CASE("a NaN or a negative count is refused on the command line, naming the 
 // its arrays.
 TEST_CASE("a window too long to count is refused, not trained on", "[cli][errors]") {
   Sandbox box;
-  const auto data = box.write("text.txt", corpus(3000));
+  const auto data = box.write("text.txt", english_like(3000));
   require_one_line_error(
       charlm(box, "train --data " + data + " --seq 9223372036854775808 --batch 2 --steps 1 --out " +
                       box.path("m.safetensors")),
@@ -386,7 +378,7 @@ const std::string kExploding =
 TEST_CASE("a non-finite step stops the run with one line, the last checkpoint stays intact",
           "[cli][nonfinite]") {
   Sandbox box;
-  const auto data = box.write("text.txt", corpus(4000));
+  const auto data = box.write("text.txt", english_like(4000));
   const auto ckpt = box.path("m.safetensors");
   REQUIRE(
       charlm(box, "train --data " + data + " " + kExploding + "--lr 0.1 --steps 5 --out " + ckpt)
@@ -404,7 +396,7 @@ TEST_CASE(
     "charlm train --skip-nonfinite skips such steps and counts them in the CSV and the summary",
     "[cli][nonfinite]") {
   Sandbox box;
-  const auto data = box.write("text.txt", corpus(4000));
+  const auto data = box.write("text.txt", english_like(4000));
   const auto r = charlm(box, "train --data " + data + " " + kExploding +
                                  "--lr 1e38 --steps 10 --skip-nonfinite --out " +
                                  box.path("m.safetensors") + " --log " + box.path("m.csv"));
@@ -430,7 +422,7 @@ TEST_CASE("the CSV's lr follows the schedule's formula", "[cli][schedule]") {
   for (const auto& [options, lr] : cases) {
     INFO(options);
     Sandbox box;
-    const auto data = box.write("text.txt", corpus(4000));
+    const auto data = box.write("text.txt", english_like(4000));
     const auto r =
         charlm(box, "train --data " + data + " " + kSmall + " --lr 0.01 --steps 20 " + options +
                         " --out " + box.path("m.safetensors") + " --log " + box.path("m.csv"));
@@ -455,7 +447,7 @@ TEST_CASE("a run with a schedule resumes exactly, the plateau's state included",
   // The validation text is all 'z', which the training text never has: every validation after
   // the first is worse, so the plateau halves at steps 12 and 20 (validations at 4, 8, 12, ...)
   // — the first only if the resumed run remembers the bad validation at step 8.
-  const auto data = box.write("text.txt", corpus(5400) + std::string(600, 'z'));
+  const auto data = box.write("text.txt", english_like(5400) + std::string(600, 'z'));
   const std::string common = "train --data " + data + " " + kTiny + "--eval-every 4 --lr 0.01 " +
                              schedule + " --dropout 0.3 ";
   REQUIRE(charlm(box, common + "--steps 20 --out " + box.path("straight.safetensors") + " --log " +
@@ -477,7 +469,7 @@ TEST_CASE(
     "[cli][keep-best]") {
   Sandbox box;
   // Validation gets worse as training goes on (see above): the best is an early one.
-  const auto data = box.write("text.txt", corpus(5400) + std::string(600, 'z'));
+  const auto data = box.write("text.txt", english_like(5400) + std::string(600, 'z'));
   const std::string common = "train --data " + data + " " + kTiny +
                              "--eval-every 2 --keep-best --log " + box.path("m.csv") + " --out " +
                              box.path("m.safetensors") + " ";
@@ -504,7 +496,7 @@ TEST_CASE("charlm --version prints the project version, and checkpoints record t
   CHECK(v.status == 0);
   CHECK(v.out == std::string("charlm (unroll) ") + UNROLL_PROJECT_VERSION + "\n");
 
-  const auto data = box.write("text.txt", corpus(3000));
+  const auto data = box.write("text.txt", english_like(3000));
   const auto ckpt = box.path("m.safetensors");
   REQUIRE(charlm(box, "train --data " + data + " " + kSmall + " --steps 2 --out " + ckpt).status ==
           0);
@@ -522,7 +514,7 @@ TEST_CASE("charlm --version prints the project version, and checkpoints record t
 TEST_CASE("charlm chooses its threads by default, shows the choice, and a count forces it",
           "[cli][threads]") {
   Sandbox box;
-  const auto data = box.write("text.txt", corpus(4000));
+  const auto data = box.write("text.txt", english_like(4000));
   const auto common = "train --data " + data + " " + kSmall + " --steps 12 --out ";
   const auto automatic = charlm(box, common + box.path("auto.safetensors"));
   INFO(automatic.err);

@@ -28,6 +28,7 @@ namespace {
 
 using Sandbox = unroll::testing::ScratchDir;
 using unroll::testing::checkpoint_bytes;
+using unroll::testing::english_like;
 using unroll::testing::require_close;
 using unroll::testing::require_one_line_error;
 using unroll::testing::Run;
@@ -41,15 +42,6 @@ Run one_process(const Sandbox& box, const std::string& args) {
   return unroll::testing::run_program(CHARLM_BIN, box, args);
 }
 
-// Some English-like text of about n characters.
-std::string corpus(std::size_t n) {
-  const std::string words[] = {"the ",  "cat ", "sat ", "on ",  "a ",
-                               "mat. ", "and ", "dog ", "ran\n"};
-  std::string s;
-  for (std::size_t i = 0; s.size() < n; ++i) s += words[(i * 7 + i / 3) % 9];
-  return s;
-}
-
 // Two layers, so that dropout (between them) draws masks; one compute thread per rank.
 const std::string kModelOfAnyBatch =
     "--embed 8 --hidden 16 --layers 2 --dropout 0.3 --seq 16 --eval-every 5 --threads 1";
@@ -61,7 +53,7 @@ TEST_CASE("2 ranks train the weights one process trains, with dropout", "[mpi]")
   for (const std::string cell : {"lstm", "gru"}) {
     INFO(cell);
     Sandbox box;
-    const std::string data = box.write("text.txt", corpus(6000));
+    const std::string data = box.write("text.txt", english_like(6000));
     const std::string args = "train --data " + data + " " + kModel + " --cell " + cell +
                              " --windows stream --steps 5 --out ";
     const Run one = one_process(box, args + box.path("one.safetensors"));
@@ -83,7 +75,7 @@ TEST_CASE("2 ranks train the weights one process trains, with dropout", "[mpi]")
 
 TEST_CASE("2 ranks with random windows train the weights one process trains", "[mpi]") {
   Sandbox box;
-  const std::string data = box.write("text.txt", corpus(6000));
+  const std::string data = box.write("text.txt", english_like(6000));
   const std::string args =
       "train --data " + data + " " + kModel + " --windows random --steps 5 --out ";
   REQUIRE(one_process(box, args + box.path("one.safetensors")).status == 0);
@@ -93,7 +85,7 @@ TEST_CASE("2 ranks with random windows train the weights one process trains", "[
 
 TEST_CASE("2 ranks resume exactly", "[mpi]") {
   Sandbox box;
-  const std::string data = box.write("text.txt", corpus(6000));
+  const std::string data = box.write("text.txt", english_like(6000));
   const std::string args = "train --data " + data + " " + kModel + " --out ";
   REQUIRE(on_ranks(2, box, args + box.path("whole.safetensors") + " --steps 8").status == 0);
   REQUIRE(on_ranks(2, box, args + box.path("part.safetensors") + " --steps 3").status == 0);
@@ -110,7 +102,7 @@ TEST_CASE("2 ranks resume exactly", "[mpi]") {
 
 TEST_CASE("a run of 2 ranks resumes on one process, as if it had been one all along", "[mpi]") {
   Sandbox box;
-  const std::string data = box.write("text.txt", corpus(6000));
+  const std::string data = box.write("text.txt", english_like(6000));
   const std::string args = "train --data " + data + " " + kModel + " --out ";
   REQUIRE(one_process(box, args + box.path("whole.safetensors") + " --steps 6").status == 0);
   REQUIRE(on_ranks(2, box, args + box.path("part.safetensors") + " --steps 3").status == 0);
@@ -124,7 +116,7 @@ TEST_CASE("a run of 2 ranks resumes on one process, as if it had been one all al
 
 TEST_CASE("2 ranks validate as one process does: the same losses in the log", "[mpi]") {
   Sandbox box;
-  const std::string data = box.write("text.txt", corpus(6000));
+  const std::string data = box.write("text.txt", english_like(6000));
   const std::string args = "train --data " + data + " " + kModel + " --steps 10 --out ";
   REQUIRE(one_process(box, args + box.path("one.safetensors") + " --log " + box.path("one.csv"))
               .status == 0);
@@ -162,7 +154,7 @@ TEST_CASE("a command-line error under mpirun is one line, from rank 0", "[mpi]")
 
 TEST_CASE("2 ranks refuse a batch they do not divide, with one line", "[mpi]") {
   Sandbox box;
-  const std::string data = box.write("text.txt", corpus(6000));
+  const std::string data = box.write("text.txt", english_like(6000));
   const Run r = on_ranks(2, box,
                          "train --data " + data + " " + kModelOfAnyBatch +
                              " --batch 5 --steps 2 --out " + box.path("m.safetensors"));
@@ -172,7 +164,7 @@ TEST_CASE("2 ranks refuse a batch they do not divide, with one line", "[mpi]") {
 
 TEST_CASE("ranks that disagree on their data or settings stop with one line", "[mpi]") {
   Sandbox box;
-  const std::string text = corpus(6000);
+  const std::string text = english_like(6000);
   std::string shifted = text.substr(7) + text.substr(0, 7);  // the same symbols, other data
   const std::string a = box.write("a.txt", text), b = box.write("b.txt", shifted);
   const std::string common = " " + kModel + " --out " + box.path("m.safetensors");
@@ -197,7 +189,7 @@ TEST_CASE("ranks that disagree on their data or settings stop with one line", "[
 TEST_CASE("a rank killed mid-run stops every rank, and the checkpoint stays the last complete one",
           "[mpi]") {
   Sandbox box;
-  const std::string data = box.write("text.txt", corpus(6000));
+  const std::string data = box.write("text.txt", english_like(6000));
   const std::string ckpt = box.path("m.safetensors"), state = box.path("m.train.safetensors");
   const std::string args = "train --data " + data + " " + kModel + " --out " + ckpt;
   REQUIRE(on_ranks(2, box, args + " --steps 3").status == 0);
