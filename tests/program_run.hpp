@@ -48,8 +48,9 @@ inline std::map<std::string, std::string> checkpoint_bytes(const std::string& pa
   return out;
 }
 
-// max |a − b| ≤ 1e-5 · max |a| for every float tensor of two safetensors files.
-inline void require_close(const std::string& a_path, const std::string& b_path) {
+// max |a − b| ≤ relative · max |a| for every float tensor of two safetensors files.
+inline void require_close(const std::string& a_path, const std::string& b_path,
+                          double relative = 1e-5) {
   const io::SafetensorsFile a = io::read_safetensors(a_path), b = io::read_safetensors(b_path);
   REQUIRE(a.tensors.size() == b.tensors.size());
   for (const auto& [name, tensor] : a.tensors) {
@@ -61,7 +62,7 @@ inline void require_close(const std::string& a_path, const std::string& b_path) 
       diff = std::max(diff, std::abs(static_cast<double>(x.data()[i]) - y.data()[i]));
       scale = std::max(scale, std::abs(static_cast<double>(x.data()[i])));
     }
-    CHECK(diff <= 1e-5 * scale);
+    CHECK(diff <= relative * scale);
   }
 }
 

@@ -42,8 +42,13 @@ TEST_CASE("2 ranks train what one process trains in classify translate caption a
     INFO(one.out << one.err << two.out << two.err);
     REQUIRE(one.status == 0);
     REQUIRE(two.status == 0);
-    require_close(box.path("one.safetensors"), box.path("two.safetensors"));
+    // The averaged gradients, as Adam's moments hold them: within float32 summation order.
     require_close(box.path("one.train.safetensors"), box.path("two.train.safetensors"));
+    // The weights after Adam's steps, w −= lr·m̂/(√v̂ + 1e-8): an element whose gradient is at
+    // rounding level (|g| ~ 1e-9, against eps 1e-8) moves by lr·g/eps, so its summation-order
+    // difference is magnified about lr/eps-fold. Measured at 4 steps: translate's encoder input
+    // weights 3e-6 of their largest (1.2e-5 in the sanitizer build); every other tensor ≤ 6e-7.
+    require_close(box.path("one.safetensors"), box.path("two.safetensors"), 1e-4);
     // Rank 0 alone prints: the model line and the final line once, as one process does.
     CHECK(count_of(two.out, p.name + ": ") == count_of(one.out, p.name + ": "));
     CHECK(count_of(two.out, "saved ") == 1);
