@@ -21,7 +21,7 @@ Var<float> share_of_global_mean(const Var<float>& rank_mean, std::size_t counted
                                 std::size_t global_counted,
                                 const distributed::Communicator& ranks) {
   const auto n = static_cast<std::size_t>(ranks.size());
-  // One rank, or equal shares (the mean of the ranks' means is the global mean), or nothing
+  // One rank, or this rank counts exactly 1/N of the targets (its weight is 1), or nothing is
   // counted anywhere (every L_r is 0): nothing to rescale.
   if (n == 1 || counted * n == global_counted || global_counted == 0) return rank_mean;
   const double weight = static_cast<double>(ranks.size()) * static_cast<double>(counted) /
