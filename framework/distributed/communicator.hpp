@@ -26,7 +26,7 @@ struct CollectiveError : ValueError {
 /// vocabulary, the training data, a setting (fingerprint.hpp).
 struct Fingerprint {
   std::string what;  ///< "model configuration", "training data", …
-  std::uint64_t value = 0;
+  std::uint64_t value = 0;  ///< the hash, fingerprint.hpp's FNV-1a
 };
 
 /// A group of processes; every call but rank() and size() is collective: each rank makes the
