@@ -85,3 +85,18 @@ TEST_CASE("indentation, words and newlines", "[features]") {
   CHECK(feature("consonant") == "0001010010");
   for (const auto& f : features) CHECK(f.values.size() == text.size());
 }
+
+TEST_CASE("a last line without a newline ends at the text's end; a blank line is all indentation",
+          "[features]") {
+  const std::u32string text = U"ab\n  \nc";
+  //                              a b \n ␣ ␣ \n c
+  CHECK(position_in_line(text) == numbers({0, 1, 2, 0, 1, 2, 0}));
+  CHECK(to_end_of_line(text) == numbers({2, 1, 0, 2, 1, 0, 1}));  // c: as if a newline followed
+  CHECK(indentation_width(text) == numbers({0, 0, 0, 2, 2, 2, 0}));
+  CHECK(position_in_word(text) == numbers({0, 1, -1, -1, -1, -1, 0}));
+  for (const auto& f : text_features(text))
+    if (f.name == "indentation") CHECK(marks(f.values) == "0001100");
+  // One character, no newline anywhere.
+  CHECK(to_end_of_line(U"x") == numbers({1}));
+  CHECK(indentation_width(U" ") == numbers({1}));
+}
