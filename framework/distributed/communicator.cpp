@@ -34,6 +34,12 @@ void check(int code, const char* operation) {
   throw Error(
       fmt::format("{}: {}", operation, std::string(text, static_cast<std::size_t>(length))));
 }
+
+// values ← Σ over ranks, in place: `count` numbers of `type` at `data`.
+void sum_in_place(void* data, std::size_t count, MPI_Datatype type) {
+  check(MPI_Allreduce(MPI_IN_PLACE, data, static_cast<int>(count), type, MPI_SUM, MPI_COMM_WORLD),
+        "allreduce");
+}
 #endif
 
 }  // namespace
@@ -80,18 +86,14 @@ Communicator::~Communicator() {
 void Communicator::allreduce_sum(std::span<float> values) {
   if (size_ == 1) return;
 #ifdef UNROLL_WITH_MPI
-  check(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_FLOAT,
-                      MPI_SUM, MPI_COMM_WORLD),
-        "allreduce");
+  sum_in_place(values.data(), values.size(), MPI_FLOAT);
 #endif
 }
 
 void Communicator::allreduce_sum(std::span<double> values) {
   if (size_ == 1) return;
 #ifdef UNROLL_WITH_MPI
-  check(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE,
-                      MPI_SUM, MPI_COMM_WORLD),
-        "allreduce");
+  sum_in_place(values.data(), values.size(), MPI_DOUBLE);
 #endif
 }
 
